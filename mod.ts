@@ -1,0 +1,141 @@
+/**
+ * anyhttp: Node.js's `http` module for Node, Deno and Bun, over any byte stream.
+ *
+ * Named exports follow `node:http`; the default export is an object shaped like
+ * the `node:http` module (with a settable `globalAgent`).
+ *
+ * @example
+ * ```ts
+ * import http from "./mod.ts";
+ *
+ * const server = http.createServer((req, res) => {
+ *   res.writeHead(200, { "Content-Type": "text/plain" });
+ *   res.end("hello\n");
+ * });
+ * server.listen(0, () => server.close());
+ * ```
+ *
+ * @module
+ */
+
+import { Agent, getGlobalAgent, globalAgent, setGlobalAgent } from "./src/agent.ts";
+import { ClientRequest } from "./src/client_request.ts";
+import { MAX_HEADER_SIZE, METHODS, STATUS_CODES } from "./src/core/constants.ts";
+import { validateHeaderName, validateHeaderValue } from "./src/core/headers.ts";
+import { IncomingMessage } from "./src/incoming_message.ts";
+import { Client, createClient, getAgent } from "./src/legacy.ts";
+import { OutgoingMessage } from "./src/outgoing_message.ts";
+import { get, request } from "./src/request.ts";
+import { createServer, Server } from "./src/server.ts";
+import { ServerResponse } from "./src/server_response.ts";
+
+export {
+  Agent,
+  Client,
+  ClientRequest,
+  createClient,
+  createServer,
+  get,
+  getAgent,
+  globalAgent,
+  IncomingMessage,
+  METHODS,
+  OutgoingMessage,
+  request,
+  Server,
+  ServerResponse,
+  STATUS_CODES,
+  validateHeaderName,
+  validateHeaderValue,
+};
+export type { AgentOptions } from "./src/agent.ts";
+export type { RequestOptions } from "./src/client_options.ts";
+export type { IncomingHttpHeaders } from "./src/incoming_message.ts";
+export type { RequestListener, ServerOptions } from "./src/server.ts";
+
+/** The maximum size of an HTTP head in bytes (16 KiB), as `http.maxHeaderSize`. */
+export const maxHeaderSize: number = MAX_HEADER_SIZE;
+
+let maxIdleParsers = 1000;
+
+/**
+ * Sets how many idle parsers may be kept for reuse (Node's
+ * `http.setMaxIdleHTTPParsers`). anyhttp's parsers are cheap plain objects
+ * owned by their connection, so this only validates and records the number.
+ */
+export function setMaxIdleHTTPParsers(max: number): void {
+  if (typeof max !== "number" || !Number.isInteger(max) || max < 1) {
+    const err = new RangeError(
+      `The value of "max" is out of range. It must be >= 1 && <= ${Number.MAX_SAFE_INTEGER}. Received ${
+        String(max)
+      }`,
+    ) as RangeError & { code: string };
+    if (typeof max !== "number") {
+      const typeErr = new TypeError(
+        `The "max" argument must be of type number. Received ${typeof max}`,
+      ) as TypeError & { code: string };
+      typeErr.code = "ERR_INVALID_ARG_TYPE";
+      throw typeErr;
+    }
+    err.code = "ERR_OUT_OF_RANGE";
+    throw err;
+  }
+  maxIdleParsers = max;
+}
+
+/** The `node:http`-shaped module object. */
+export interface HttpModule {
+  Agent: typeof Agent;
+  Client: typeof Client;
+  ClientRequest: typeof ClientRequest;
+  IncomingMessage: typeof IncomingMessage;
+  OutgoingMessage: typeof OutgoingMessage;
+  Server: typeof Server;
+  ServerResponse: typeof ServerResponse;
+  METHODS: string[];
+  STATUS_CODES: Record<number, string>;
+  createClient: typeof createClient;
+  createServer: typeof createServer;
+  get: typeof get;
+  getAgent: typeof getAgent;
+  globalAgent: Agent;
+  maxHeaderSize: number;
+  request: typeof request;
+  setMaxIdleHTTPParsers: typeof setMaxIdleHTTPParsers;
+  validateHeaderName: typeof validateHeaderName;
+  validateHeaderValue: typeof validateHeaderValue;
+}
+
+const http: HttpModule = {
+  Agent,
+  Client,
+  ClientRequest,
+  IncomingMessage,
+  OutgoingMessage,
+  Server,
+  ServerResponse,
+  METHODS,
+  STATUS_CODES,
+  createClient,
+  createServer,
+  get,
+  getAgent,
+  get globalAgent(): Agent {
+    return getGlobalAgent();
+  },
+  set globalAgent(agent: Agent) {
+    setGlobalAgent(agent);
+  },
+  maxHeaderSize,
+  request,
+  setMaxIdleHTTPParsers,
+  validateHeaderName,
+  validateHeaderValue,
+};
+
+/** Reads the recorded `setMaxIdleHTTPParsers` value (for tests and introspection). */
+export function getMaxIdleHTTPParsers(): number {
+  return maxIdleParsers;
+}
+
+export default http;

@@ -1,0 +1,943 @@
+/**
+ * `OutgoingMessage`: what `ServerResponse` and `ClientRequest` share, as in
+ * Node's `lib/_http_outgoing.js`.
+ *
+ * ## How a connection drives it (server and client alike)
+ *
+ * - The owner of the connection calls {@link OutgoingMessage._attach}`(socket,
+ *   transport)` when this message may write (its turn in the pipeline; for a
+ *   client, once the socket is assigned). Before that, everything written is
+ *   queued (`outputSize` bytes) and `_onPendingData(delta)` is called.
+ *   `_attach` flushes the queue; when the message had already ended it emits
+ *   'prefinish'. Subclasses emit 'socket' themselves.
+ * - The owner forwards the transport's `onDrain` to {@link OutgoingMessage._onDrain}.
+ * - {@link OutgoingMessage._detach} lets go of the socket.
+ * - Bytes go straight to `transport.write()`; the user-visible `socket` is only
+ *   used for `setTimeout`/`destroy`. Writes made in one tick are coalesced into
+ *   one transport write (like Node's per-tick cork), heads travel with the first
+ *   body bytes, and `end(data)` before the head was sent is ONE write.
+ * - Subclasses implement `_implicitHeader()` (build the head with
+ *   {@link OutgoingMessage._storeHeader}`(firstLine, headers)`), and may set
+ *   `useChunkedEncodingByDefault`, `shouldKeepAlive`, `_hasBody`, `sendDate`,
+ *   `_uniqueHeaders`, `_keepAliveTimeout`, `_maxRequestsPerSocket`.
+ * - 'finish' is emitted when the last bytes were handed to the transport's
+ *   write callback; `_emitClose()` emits 'close' once.
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import { Stream } from "node:stream";
+import type { Duplex } from "node:stream";
+import type { Socket } from "./socket.ts";
+import type { Transport, WriteCallback } from "./transport/transport.ts";
+import {
+  addHeaders,
+  appendLine,
+  chunkOverhead,
+  createHeadState,
+  finishHead,
+  type HeadersInput,
+  type HeaderStore,
+  lastChunk,
+  type OutgoingHeaderValue,
+  serializeTrailers,
+  type TrailersInput,
+  utcDate,
+  writeChunkHeader,
+} from "./core/serializer.ts";
+import { validateHeaderName, validateHeaderValue } from "./core/headers.ts";
+import {
+  ERR_HTTP_BODY_NOT_ALLOWED,
+  ERR_HTTP_CONTENT_LENGTH_MISMATCH,
+  ERR_HTTP_HEADERS_SENT,
+  ERR_HTTP_TRAILER_INVALID,
+  ERR_INVALID_ARG_TYPE,
+  ERR_METHOD_NOT_IMPLEMENTED,
+  ERR_STREAM_ALREADY_FINISHED,
+  ERR_STREAM_CANNOT_PIPE,
+  ERR_STREAM_DESTROYED,
+  ERR_STREAM_NULL_VALUES,
+  ERR_STREAM_WRITE_AFTER_END,
+} from "./core/errors.ts";
+
+/** Options of the `OutgoingMessage` constructor. */
+export interface OutgoingMessageOptions {
+  /** Queue limit before `write()` returns false while no socket is attached (default 16384). */
+  highWaterMark?: number;
+  /** Throw `ERR_HTTP_BODY_NOT_ALLOWED` on body writes to HEAD/204/304 responses instead of ignoring them. */
+  rejectNonStandardBodyWrites?: boolean;
+}
+
+/** Encodings accepted with string chunks. */
+export type ChunkEncoding = BufferEncoding;
+
+/** What `write()`/`end()` accept as a chunk. */
+export type Chunk = string | Uint8Array;
+
+type Callback = (error?: Error | null) => void;
+
+const DEFAULT_HWM = 16384;
+/** Chunks at least this big are not copied into a combined buffer. */
+const COPY_LIMIT = 65536;
+const EMPTY = new Uint8Array(0);
+const CRLF = new Uint8Array([13, 10]);
+const nop = (): void => {};
+
+function byteLengthOf(chunk: Chunk, encoding: ChunkEncoding | null | undefined): number {
+  if (typeof chunk !== "string") return chunk.byteLength;
+  return Buffer.byteLength(chunk, encoding ?? "utf8");
+}
+
+function toBytes(chunk: Chunk, encoding: ChunkEncoding | null | undefined): Uint8Array {
+  if (typeof chunk !== "string") return chunk;
+  if (chunk.length === 0) return EMPTY;
+  return Buffer.from(chunk, encoding ?? "utf8");
+}
+
+function isUtf8ish(encoding: ChunkEncoding | null | undefined): boolean {
+  return !encoding || encoding === "utf8" || encoding === "utf-8" || encoding === "latin1";
+}
+
+/**
+ * Base class of `ServerResponse` and `ClientRequest` (Node's `http.OutgoingMessage`).
+ *
+ * @example
+ * ```ts
+ * import { createServer } from "../mod.ts";
+ * createServer((req, res) => {
+ *   res.setHeader("Content-Type", "text/plain");
+ *   res.end("hello");
+ * });
+ * ```
+ */
+export class OutgoingMessage extends Stream {
+  /** Always true until ended (legacy Stream flag). */
+  writable: boolean = true;
+  /** True once `destroy()` was called or the message closed. */
+  destroyed: boolean = false;
+  /** The message will close the connection when done. */
+  _last: boolean = false;
+  /** The body is sent with chunked transfer-coding. */
+  chunkedEncoding: boolean = false;
+  /** The connection may be reused after this message. */
+  shouldKeepAlive: boolean = true;
+  /** `maxRequestsPerSocket` was reached: send `Connection: close`. */
+  maxRequestsOnConnectionReached: boolean = false;
+  /** No user `Keep-Alive` header: send Node's own. */
+  _defaultKeepAlive: boolean = true;
+  /** Use chunked encoding when no length is known (HTTP/1.1). */
+  useChunkedEncodingByDefault: boolean = true;
+  /** Add a `Date` header automatically. */
+  sendDate: boolean = false;
+  /** The user removed `Connection`. */
+  _removedConnection: boolean = false;
+  /** The user removed `Content-Length`. */
+  _removedContLen: boolean = false;
+  /** The user removed `Transfer-Encoding`. */
+  _removedTE: boolean = false;
+  /** Check that the body length equals `Content-Length` (`ERR_HTTP_CONTENT_LENGTH_MISMATCH`). */
+  strictContentLength: boolean = false;
+  /** Length used for the automatic `Content-Length` (end(data) before the head), or the header's value. */
+  _contentLength: number | null = null;
+  /** False for messages that must not carry a body (HEAD responses, 1xx/204/304). */
+  _hasBody: boolean = true;
+  /** Trailer lines set by `addTrailers()`. */
+  _trailer: string = "";
+  /** `end()` was called (same as `writableEnded`). */
+  finished: boolean = false;
+  /** The head was handed to the write path. */
+  _headerSent: boolean = false;
+  /** 'close' was emitted. */
+  _closed: boolean = false;
+  /** The connection's socket while this message owns it (any Duplex is typed as a Socket). */
+  socket: Socket | null = null;
+  /** The head text once built (Node's `_header`), else null. */
+  _header: string | null = null;
+  /** Server keep-alive timeout in ms, for the `Keep-Alive: timeout=N` header (0: none). */
+  _keepAliveTimeout: number = 0;
+  /** Server `maxRequestsPerSocket`, for `Keep-Alive: max=N`. */
+  _maxRequestsPerSocket: number = 0;
+  /** Names whose array values are joined with `"; "` instead of repeated (lower-cased). */
+  _uniqueHeaders: Set<string> | null = null;
+  /** Bytes queued in this message, not yet handed to the transport. */
+  outputSize: number = 0;
+  /** Called with the change of `outputSize` while no transport is attached. */
+  _onPendingData: (delta: number) => void = nop;
+
+  /** Header store: lower-cased name → [name as set, value]. */
+  protected _outHeaders: HeaderStore | null = null;
+  /** Transport written to while this message owns the connection. */
+  protected _transport: Transport | null = null;
+  private _out: Uint8Array[] = [];
+  private _outCbs: Callback[] = [];
+  private _flushScheduled = false;
+  private _pendingReported = 0;
+  private _corked = 0;
+  private _needDrain = false;
+  private _bytesWritten = 0;
+  private _errored: Error | null = null;
+  private _hwm: number;
+  private _rejectNonStandardBodyWrites: boolean;
+
+  /** Creates a message that is not attached to a connection yet. */
+  constructor(options?: OutgoingMessageOptions) {
+    super();
+    this._hwm = options?.highWaterMark ?? DEFAULT_HWM;
+    this._rejectNonStandardBodyWrites = options?.rejectNonStandardBodyWrites ?? false;
+  }
+
+  /** Alias of `socket`. */
+  get connection(): Socket | null {
+    return this.socket;
+  }
+  set connection(value: Socket | null) {
+    this.socket = value;
+  }
+
+  /** The error the message was destroyed with, if any. */
+  get errored(): Error | null {
+    return this._errored;
+  }
+
+  /** True once 'close' was emitted. */
+  get closed(): boolean {
+    return this._closed;
+  }
+
+  /** True once the head was built (it cannot change any more). */
+  get headersSent(): boolean {
+    return !!this._header;
+  }
+
+  /** True once `end()` was called. */
+  get writableEnded(): boolean {
+    return this.finished;
+  }
+
+  /** True once everything was handed to the operating system. */
+  get writableFinished(): boolean {
+    return this.finished && this.outputSize === 0 &&
+      (this._transport === null || this._transport.writableLength === 0);
+  }
+
+  /** Always false. */
+  get writableObjectMode(): boolean {
+    return false;
+  }
+
+  /** Bytes queued here and in the connection. */
+  get writableLength(): number {
+    return this.outputSize + (this._transport ? this._transport.writableLength : 0);
+  }
+
+  /** The high-water mark of the socket (or the message's own before it has one). */
+  get writableHighWaterMark(): number {
+    const s = this.socket as { writableHighWaterMark?: number } | null;
+    return s && typeof s.writableHighWaterMark === "number" ? s.writableHighWaterMark : this._hwm;
+  }
+
+  /** How many `cork()` calls are not undone yet. */
+  get writableCorked(): number {
+    return this._corked;
+  }
+
+  /** True when `write()` returned false and 'drain' has not come yet. */
+  get writableNeedDrain(): boolean {
+    return !this.destroyed && !this.finished && this._needDrain;
+  }
+
+  // ---------------------------------------------------------------- headers
+
+  /**
+   * Sets one header (replacing any value of that name, case-insensitively).
+   *
+   * @example
+   * ```ts
+   * res.setHeader("Set-Cookie", ["a=1", "b=2"]);
+   * ```
+   */
+  setHeader(name: string, value: OutgoingHeaderValue): this {
+    if (this._header) throw ERR_HTTP_HEADERS_SENT("set");
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    let store = this._outHeaders;
+    if (store === null) this._outHeaders = store = new Map();
+    store.set(name.toLowerCase(), [name, value]);
+    return this;
+  }
+
+  /**
+   * Sets several headers from a `Headers` or `Map` (`set-cookie` values are kept as a list).
+   *
+   * @example
+   * ```ts
+   * res.setHeaders(new Headers({ "x-a": "1" }));
+   * ```
+   */
+  setHeaders(
+    headers:
+      | Map<string, OutgoingHeaderValue>
+      | {
+        keys(): unknown;
+        get(k: string): unknown;
+        [Symbol.iterator](): Iterator<[string, string]>;
+      },
+  ): this {
+    if (this._header) throw ERR_HTTP_HEADERS_SENT("set");
+    const h = headers as unknown as {
+      keys?: unknown;
+      get?: unknown;
+      [Symbol.iterator]: () => Iterator<[string, OutgoingHeaderValue]>;
+    };
+    if (
+      !headers || Array.isArray(headers) || typeof h.keys !== "function" ||
+      typeof h.get !== "function"
+    ) {
+      throw ERR_INVALID_ARG_TYPE("headers", ["Headers", "Map"], headers);
+    }
+    const cookies: (string | number)[] = [];
+    for (const [key, value] of h as Iterable<[string, OutgoingHeaderValue]>) {
+      if (key === "set-cookie") {
+        if (Array.isArray(value)) cookies.push(...(value as (string | number)[]));
+        else cookies.push(value as string | number);
+        continue;
+      }
+      this.setHeader(key, value);
+    }
+    if (cookies.length) this.setHeader("set-cookie", cookies);
+    return this;
+  }
+
+  /**
+   * Adds a value to a header (making it a list), or sets it when absent.
+   *
+   * @example
+   * ```ts
+   * res.appendHeader("Vary", "Accept");
+   * ```
+   */
+  appendHeader(name: string, value: OutgoingHeaderValue): this {
+    if (this._header) throw ERR_HTTP_HEADERS_SENT("append");
+    validateHeaderName(name);
+    validateHeaderValue(name, value);
+    const field = name.toLowerCase();
+    const store = this._outHeaders;
+    const entry = store?.get(field);
+    if (!store || !entry) return this.setHeader(name, value);
+    if (!Array.isArray(entry[1])) entry[1] = [entry[1] as string | number];
+    const list = entry[1] as (string | number)[];
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) list.push(value[i]);
+    } else {
+      list.push(value as string | number);
+    }
+    return this;
+  }
+
+  /**
+   * The value of a header as set (case-insensitive name), or undefined.
+   *
+   * @example
+   * ```ts
+   * res.getHeader("content-type");
+   * ```
+   */
+  getHeader(name: string): OutgoingHeaderValue | undefined {
+    if (typeof name !== "string") throw ERR_INVALID_ARG_TYPE("name", "string", name);
+    const entry = this._outHeaders?.get(name.toLowerCase());
+    return entry && entry[1];
+  }
+
+  /** Lower-cased names of the headers set, in insertion order. */
+  getHeaderNames(): string[] {
+    return this._outHeaders ? Array.from(this._outHeaders.keys()) : [];
+  }
+
+  /** Names of the headers set, with the casing they were set with. */
+  getRawHeaderNames(): string[] {
+    const out: string[] = [];
+    if (this._outHeaders) { for (const e of this._outHeaders.values()) out.push(e[0]); }
+    return out;
+  }
+
+  /** A null-prototype copy of the headers, keyed by lower-cased name. */
+  getHeaders(): Record<string, OutgoingHeaderValue> {
+    const ret = Object.create(null) as Record<string, OutgoingHeaderValue>;
+    if (this._outHeaders) { for (const [k, e] of this._outHeaders) ret[k] = e[1]; }
+    return ret;
+  }
+
+  /** Whether a header is set (case-insensitive). */
+  hasHeader(name: string): boolean {
+    if (typeof name !== "string") throw ERR_INVALID_ARG_TYPE("name", "string", name);
+    return this._outHeaders !== null && this._outHeaders.has(name.toLowerCase());
+  }
+
+  /** Removes a header; removing Connection/Content-Length/Transfer-Encoding/Date also stops the automatic one. */
+  removeHeader(name: string): void {
+    if (typeof name !== "string") throw ERR_INVALID_ARG_TYPE("name", "string", name);
+    if (this._header) throw ERR_HTTP_HEADERS_SENT("remove");
+    const key = name.toLowerCase();
+    switch (key) {
+      case "connection":
+        this._removedConnection = true;
+        break;
+      case "content-length":
+        this._removedContLen = true;
+        break;
+      case "transfer-encoding":
+        this._removedTE = true;
+        break;
+      case "date":
+        this.sendDate = false;
+        break;
+    }
+    this._outHeaders?.delete(key);
+  }
+
+  /** The headers as an object keyed by the names as set (Node's `_renderHeaders`). */
+  _renderHeaders(): Record<string, OutgoingHeaderValue> {
+    if (this._header) throw ERR_HTTP_HEADERS_SENT("render");
+    const out: Record<string, OutgoingHeaderValue> = {};
+    if (this._outHeaders) { for (const e of this._outHeaders.values()) out[e[0]] = e[1]; }
+    return out;
+  }
+
+  /**
+   * Sets trailers sent after a chunked body (object, or array of `[name, value]`).
+   *
+   * @example
+   * ```ts
+   * res.addTrailers({ "Content-MD5": "7895bf4b8828b55ceaf47747b4bca667" });
+   * ```
+   */
+  addTrailers(headers: TrailersInput): void {
+    this._trailer = "";
+    this._trailer = serializeTrailers(headers, this._uniqueHeaders);
+  }
+
+  // ------------------------------------------------------------ head building
+
+  /** Builds the head when the user did not call `writeHead` (subclass duty). */
+  _implicitHeader(): void {
+    throw ERR_METHOD_NOT_IMPLEMENTED("_implicitHeader()");
+  }
+
+  /**
+   * Builds `_header` from `firstLine` (with CRLF) and `headers` (the header store,
+   * or headers given to `writeHead`/`request`), deciding framing and keep-alive
+   * as Node's `_storeHeader` does.
+   */
+  _storeHeader(firstLine: string, headers: HeadersInput | null | undefined): void {
+    const st = createHeadState(firstLine);
+    if (headers) {
+      addHeaders(st, headers, headers !== this._outHeaders, this._uniqueHeaders);
+    }
+    if (st.connection) {
+      this._removedConnection = false;
+      if (st.connectionClose) this._last = true;
+      if (st.connectionOther) this.shouldKeepAlive = true;
+    }
+    if (st.transferEncoding) {
+      this._removedTE = false;
+      if (st.chunked) this.chunkedEncoding = true;
+    }
+    if (st.contentLength) {
+      this._contentLength = st.contentLengthValue;
+      this._removedContLen = false;
+    }
+    if (st.keepAlive) this._defaultKeepAlive = false;
+
+    if (this.sendDate && !st.date) appendLine(st, "Date", utcDate());
+
+    const statusCode = (this as unknown as { statusCode?: number }).statusCode;
+    if (this.chunkedEncoding && (statusCode === 204 || statusCode === 304)) {
+      this.chunkedEncoding = false;
+      this.shouldKeepAlive = false;
+    }
+
+    if (this._removedConnection) {
+      this._last = !this.shouldKeepAlive;
+    } else if (!st.connection) {
+      const agent = (this as unknown as { agent?: unknown }).agent;
+      const sendKeepAlive = this.shouldKeepAlive &&
+        (st.contentLength || this.useChunkedEncodingByDefault || !!agent);
+      if (sendKeepAlive && this.maxRequestsOnConnectionReached) {
+        appendLine(st, "Connection", "close");
+      } else if (sendKeepAlive) {
+        appendLine(st, "Connection", "keep-alive");
+        if (this._keepAliveTimeout && this._defaultKeepAlive) {
+          const seconds = Math.floor(this._keepAliveTimeout / 1000);
+          const max = ~~this._maxRequestsPerSocket > 0 ? `, max=${this._maxRequestsPerSocket}` : "";
+          appendLine(st, "Keep-Alive", `timeout=${seconds}${max}`);
+        }
+      } else {
+        this._last = true;
+        appendLine(st, "Connection", "close");
+      }
+    }
+
+    if (!st.contentLength && !st.transferEncoding) {
+      if (!this._hasBody) {
+        this.chunkedEncoding = false;
+      } else if (!this.useChunkedEncodingByDefault) {
+        this._last = true;
+      } else if (
+        !st.trailer && !this._removedContLen && typeof this._contentLength === "number"
+      ) {
+        appendLine(st, "Content-Length", String(this._contentLength));
+      } else if (!this._removedTE) {
+        appendLine(st, "Transfer-Encoding", "chunked");
+        this.chunkedEncoding = true;
+      } else {
+        this._last = true;
+      }
+    }
+
+    if (this.chunkedEncoding !== true && st.trailer) throw ERR_HTTP_TRAILER_INVALID();
+
+    this._header = finishHead(st);
+    this._headerSent = false;
+    if (st.expect) this._send("", "latin1", null);
+  }
+
+  // -------------------------------------------------------------- write path
+
+  /**
+   * Queues a body chunk. Returns false when the caller should wait for 'drain'.
+   *
+   * @example
+   * ```ts
+   * if (!res.write(chunk)) res.once("drain", next);
+   * ```
+   */
+  write(chunk: Chunk, encoding?: ChunkEncoding | Callback | null, callback?: Callback): boolean {
+    if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = null;
+    }
+    const ret = this._write_(chunk, encoding, callback, false);
+    if (!ret) this._needDrain = true;
+    return ret;
+  }
+
+  private _write_(
+    chunk: Chunk,
+    encoding: ChunkEncoding | null | undefined,
+    callback: Callback | undefined | null,
+    fromEnd: boolean,
+  ): boolean {
+    const cb: Callback = typeof callback === "function" ? callback : nop;
+    if (chunk === null) throw ERR_STREAM_NULL_VALUES();
+    if (typeof chunk !== "string" && !(chunk instanceof Uint8Array)) {
+      throw ERR_INVALID_ARG_TYPE("chunk", ["string", "Buffer", "Uint8Array"], chunk);
+    }
+    let err: Error | null = null;
+    if (this.finished) err = ERR_STREAM_WRITE_AFTER_END();
+    else if (this.destroyed) err = ERR_STREAM_DESTROYED("write");
+    if (err) {
+      const e = err;
+      if (!this.destroyed) {
+        queueMicrotask(() => {
+          cb(e);
+          if (!this.destroyed) this.emit("error", e);
+        });
+      } else {
+        queueMicrotask(() => cb(e));
+      }
+      return false;
+    }
+
+    let len = -1;
+    if (this.strictContentLength) {
+      len = byteLengthOf(chunk, encoding);
+      if (
+        this._strictLength() &&
+        (fromEnd
+          ? this._bytesWritten + len !== this._contentLength
+          : this._bytesWritten + len > (this._contentLength as number))
+      ) {
+        throw ERR_HTTP_CONTENT_LENGTH_MISMATCH(
+          len + this._bytesWritten,
+          this._contentLength as number,
+        );
+      }
+      this._bytesWritten += len;
+    }
+
+    if (!this._header) {
+      if (fromEnd) {
+        if (len < 0) len = byteLengthOf(chunk, encoding);
+        this._contentLength = len;
+      }
+      this._implicitHeader();
+    }
+
+    if (!this._hasBody) {
+      if (this._rejectNonStandardBodyWrites) throw ERR_HTTP_BODY_NOT_ALLOWED();
+      queueMicrotask(() => cb());
+      return true;
+    }
+
+    return this._sendBody(chunk, encoding, cb, this.chunkedEncoding);
+  }
+
+  private _strictLength(): boolean {
+    return this.strictContentLength && this._contentLength != null && this._hasBody &&
+      !this._removedContLen && !this.chunkedEncoding && !this.hasHeader("transfer-encoding");
+  }
+
+  /**
+   * Sends a body chunk (framed when `chunked`), prepending the head if it was
+   * not sent yet: all as one buffer unless the chunk is big.
+   */
+  private _sendBody(
+    chunk: Chunk,
+    encoding: ChunkEncoding | null | undefined,
+    cb: Callback | null,
+    chunked: boolean,
+  ): boolean {
+    const head = !this._headerSent && this._header !== null ? this._header : null;
+    if (head !== null) this._headerSent = true;
+    const isString = typeof chunk === "string";
+    // Node writes head + string chunk as one string in the chunk's encoding.
+    const headUtf8 = head !== null && !chunked && isString && encoding !== "latin1" &&
+      isUtf8ish(encoding);
+    const headLen = head === null ? 0 : headUtf8 ? Buffer.byteLength(head, "utf8") : head.length;
+    const dataLen = isString ? byteLengthOf(chunk, encoding) : (chunk as Uint8Array).byteLength;
+    const frame = chunked && dataLen > 0;
+
+    if (dataLen >= COPY_LIMIT && !isString) {
+      // Big binary chunk: do not copy it; write framing around it separately.
+      if (head !== null || frame) {
+        const pre = Buffer.allocUnsafe(headLen + (frame ? chunkOverhead(dataLen) - 2 : 0));
+        let off = head !== null ? pre.write(head, 0, "latin1") : 0;
+        if (frame) off = writeChunkHeader(pre, off, dataLen);
+        this._writeRaw(pre, null);
+      }
+      if (!frame) return this._writeRaw(chunk as Uint8Array, cb);
+      this._writeRaw(chunk as Uint8Array, null);
+      return this._writeRaw(CRLF, cb);
+    }
+
+    const total = headLen + dataLen + (frame ? chunkOverhead(dataLen) : 0);
+    if (total === 0) return this._writeRaw(EMPTY, cb);
+    if (head === null && !frame) {
+      return this._writeRaw(toBytes(chunk, encoding), cb);
+    }
+    const buf = Buffer.allocUnsafe(total);
+    let off = 0;
+    if (head !== null) off = headUtf8 ? buf.write(head, 0, "utf8") : buf.write(head, 0, "latin1");
+    if (frame) off = writeChunkHeader(buf, off, dataLen);
+    if (dataLen > 0) {
+      if (isString) off += buf.write(chunk as string, off, encoding ?? "utf8");
+      else {
+        buf.set(chunk as Uint8Array, off);
+        off += dataLen;
+      }
+    }
+    if (frame) {
+      buf[off++] = 13;
+      buf[off++] = 10;
+    }
+    return this._writeRaw(buf, cb);
+  }
+
+  /** Sends `data` as is, prepending the head when it was not sent yet (Node's `_send`). */
+  _send(data: Chunk, encoding?: ChunkEncoding | null, callback?: Callback | null): boolean {
+    return this._sendBody(data, encoding, callback ?? null, false);
+  }
+
+  /**
+   * Writes bytes to the connection (or queues them while not attached/corked).
+   * Returns false when the caller should wait for 'drain'.
+   */
+  _writeRaw(data: Uint8Array, callback?: Callback | null): boolean {
+    const t = this._transport;
+    if (t !== null && t.destroyed) return false;
+    const n = data.byteLength;
+    if (n > 0) this._out.push(data);
+    if (callback) this._outCbs.push(callback);
+    this.outputSize += n;
+    if (t === null) {
+      if (n > 0) {
+        this._pendingReported += n;
+        this._onPendingData(n);
+      }
+      return this.outputSize < this._hwm;
+    }
+    if (this._corked === 0 && !this._flushScheduled) {
+      this._flushScheduled = true;
+      queueMicrotask(() => this._flushTick());
+    }
+    return this.outputSize + t.writableLength < this.writableHighWaterMark;
+  }
+
+  private _flushTick(): void {
+    this._flushScheduled = false;
+    if (this._corked === 0) this._flushOutput();
+  }
+
+  /**
+   * Hands everything queued to the transport as one write. Returns the
+   * transport's answer (true when nothing was queued).
+   */
+  protected _flushOutput(): boolean {
+    const t = this._transport;
+    if (t === null || t.destroyed) return true;
+    const parts = this._out;
+    const cbs = this._outCbs;
+    if (parts.length === 0 && cbs.length === 0) return true;
+    this._out = [];
+    this._outCbs = [];
+    const size = this.outputSize;
+    this.outputSize = 0;
+    let cb: WriteCallback | undefined;
+    if (cbs.length === 1) cb = cbs[0];
+    else if (cbs.length > 1) {
+      cb = (err) => {
+        for (let i = 0; i < cbs.length; i++) cbs[i](err);
+      };
+    }
+    let ret = true;
+    if (parts.length === 0) {
+      if (cb) {
+        const c = cb;
+        queueMicrotask(() => c(null));
+      }
+    } else if (parts.length === 1) {
+      ret = t.write(parts[0], cb);
+    } else if (size >= COPY_LIMIT) {
+      for (let i = 0; i < parts.length - 1; i++) t.write(parts[i]);
+      ret = t.write(parts[parts.length - 1], cb);
+    } else {
+      const buf = Buffer.allocUnsafe(size);
+      let off = 0;
+      for (let i = 0; i < parts.length; i++) {
+        buf.set(parts[i], off);
+        off += parts[i].byteLength;
+      }
+      ret = t.write(buf, cb);
+    }
+    if (ret && this._needDrain && !this.finished) {
+      this._needDrain = false;
+      queueMicrotask(() => this.emit("drain"));
+    }
+    return ret;
+  }
+
+  /**
+   * Ends the message, optionally with a last chunk. `callback` runs on 'finish'.
+   *
+   * @example
+   * ```ts
+   * res.end("bye", () => console.log("sent"));
+   * ```
+   */
+  end(
+    chunk?: Chunk | Callback | null,
+    encoding?: ChunkEncoding | Callback | null,
+    callback?: Callback,
+  ): this {
+    if (typeof chunk === "function") {
+      callback = chunk;
+      chunk = null;
+      encoding = null;
+    } else if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = null;
+    }
+    const enc = encoding as ChunkEncoding | null | undefined;
+
+    if (chunk) {
+      if (this.finished) {
+        const cb = typeof callback === "function" ? callback : nop;
+        const e = ERR_STREAM_WRITE_AFTER_END();
+        if (!this.destroyed) {
+          queueMicrotask(() => {
+            cb(e);
+            if (!this.destroyed) this.emit("error", e);
+          });
+        }
+        return this;
+      }
+      this._corked++;
+      try {
+        this._write_(chunk, enc, null, true);
+      } finally {
+        this._corked--;
+      }
+    } else if (this.finished) {
+      if (typeof callback === "function") {
+        if (!this.writableFinished) this.once("finish", callback);
+        else callback(ERR_STREAM_ALREADY_FINISHED("end"));
+      }
+      return this;
+    } else if (!this._header) {
+      this._contentLength = 0;
+      this._implicitHeader();
+    }
+
+    if (typeof callback === "function") this.once("finish", callback);
+
+    if (this._strictLength() && this._bytesWritten !== this._contentLength) {
+      throw ERR_HTTP_CONTENT_LENGTH_MISMATCH(this._bytesWritten, this._contentLength as number);
+    }
+
+    const finish = (err?: Error | null): void => {
+      if (err) return;
+      const s = this.socket as { _hadError?: boolean } | null;
+      if (s && s._hadError) return;
+      this.emit("finish");
+    };
+
+    if (this._hasBody && this.chunkedEncoding) {
+      this._sendRawTail(lastChunk(this._trailer), finish);
+    } else if (!this._headerSent || this.outputSize > 0 || chunk) {
+      this._send("", "latin1", finish);
+    } else {
+      queueMicrotask(() => finish());
+    }
+
+    this._corked = 0;
+    this.finished = true;
+    if (this._transport !== null) {
+      this._flushOutput();
+      this._finish();
+    }
+    return this;
+  }
+
+  private _sendRawTail(text: string, cb: Callback): void {
+    if (!this._headerSent && this._header !== null) {
+      this._headerSent = true;
+      this._writeRaw(Buffer.from(this._header + text, "latin1"), cb);
+    } else {
+      this._writeRaw(Buffer.from(text, "latin1"), cb);
+    }
+  }
+
+  /** All data was handed to the connection: emits 'prefinish'. */
+  _finish(): void {
+    this.emit("prefinish");
+  }
+
+  /**
+   * Sends the head now (building it if needed), without waiting for body data.
+   *
+   * @example
+   * ```ts
+   * res.flushHeaders();
+   * ```
+   */
+  flushHeaders(): void {
+    if (!this._header) this._implicitHeader();
+    this._send("");
+  }
+
+  /** Buffers writes until `uncork()`. */
+  cork(): void {
+    this._corked++;
+  }
+
+  /** Undoes one `cork()`; the last one flushes what was buffered as one write. */
+  uncork(): void {
+    if (this._corked === 0) return;
+    this._corked--;
+    if (this._corked === 0 && this._transport !== null) this._flushOutput();
+  }
+
+  /**
+   * Sets the socket's idle timeout (now, or when a socket is assigned); `callback` listens to 'timeout'.
+   *
+   * @example
+   * ```ts
+   * res.setTimeout(1000, () => res.destroy());
+   * ```
+   */
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (callback) this.on("timeout", callback);
+    const apply = (s: Duplex): void => {
+      const st = s as unknown as { setTimeout?: (ms: number) => void };
+      if (typeof st.setTimeout === "function") st.setTimeout(msecs);
+    };
+    if (!this.socket) this.once("socket", apply);
+    else apply(this.socket);
+    return this;
+  }
+
+  /**
+   * Destroys the message and its socket.
+   *
+   * @example
+   * ```ts
+   * res.destroy(new Error("gone"));
+   * ```
+   */
+  destroy(error?: Error): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this._errored = error ?? null;
+    this._out = [];
+    this._outCbs = [];
+    if (this.socket) this.socket.destroy(error);
+    else this.once("socket", (s: Duplex) => s.destroy(error));
+    return this;
+  }
+
+  /** Piping from an outgoing message is an error (`ERR_STREAM_CANNOT_PIPE`). */
+  override pipe<T extends NodeJS.WritableStream>(destination: T): T {
+    this.emit("error", ERR_STREAM_CANNOT_PIPE());
+    return destination;
+  }
+
+  // ----------------------------------------------------- connection interface
+
+  /**
+   * Makes this message the one writing to the connection and flushes what it
+   * queued. Emits 'prefinish' when it had ended already.
+   */
+  _attach(socket: Duplex, transport: Transport): void {
+    this.socket = socket as Socket;
+    this._transport = transport;
+    this._flush();
+  }
+
+  /** Flushes what is queued; the next step when ended, or 'drain' when it was awaited. */
+  _flush(): void {
+    if (this._transport === null || this._transport.destroyed) return;
+    const reported = this._pendingReported;
+    this._pendingReported = 0;
+    const ret = this._flushOutput();
+    if (reported > 0) this._onPendingData(-reported);
+    if (this.finished) this._finish();
+    else if (ret && this._needDrain) {
+      this._needDrain = false;
+      this.emit("drain");
+    }
+  }
+
+  /** Lets go of the connection. */
+  _detach(): void {
+    this.socket = null;
+    this._transport = null;
+  }
+
+  /** The transport drained: emit 'drain' if a write returned false. */
+  _onDrain(): void {
+    if (!this.finished && this._needDrain) {
+      this._needDrain = false;
+      this.emit("drain");
+    }
+  }
+
+  /** Emits 'close' once (marks the message destroyed). */
+  _emitClose(): void {
+    if (!this._closed) {
+      this.destroyed = true;
+      this._closed = true;
+      this.emit("close");
+    }
+  }
+}

@@ -1,0 +1,574 @@
+/**
+ * One server-side HTTP connection: parses requests, emits them on the server,
+ * answers them strictly in order, enforces keep-alive and timeouts, and hands
+ * the socket over on upgrade/CONNECT (Node's `connectionListener` and friends
+ * in `lib/_http_server.js`).
+ *
+ * @module
+ */
+
+import { Buffer } from "node:buffer";
+import type { Duplex } from "node:stream";
+import type { Transport, TransportHandler } from "./transport/transport.ts";
+import {
+  HEADERS_BODY,
+  HEADERS_UPGRADE,
+  HTTPParser,
+  type MessageHead,
+  type ParseError,
+} from "./core/parser.ts";
+import { MAX_HEADER_SIZE, MAX_HEADERS_COUNT } from "./core/constants.ts";
+import {
+  connResetException,
+  ERR_HTTP_REQUEST_TIMEOUT,
+  ERR_HTTP_SOCKET_ENCODING,
+} from "./core/errors.ts";
+import { attachConsumer, detachConsumer } from "./socket.ts";
+import type { IncomingMessage } from "./incoming_message.ts";
+import type { ServerResponse } from "./server_response.ts";
+import type { Server } from "./server.ts";
+
+/** Extra ms added to `keepAliveTimeout` before an idle connection is closed (as Node). */
+const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
+const continueExpression = /(?:^|\W)100-continue(?:$|\W)/i;
+
+const RESPONSES: Record<string, string> = {
+  HPE_HEADER_OVERFLOW: "HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
+  HPE_CHUNK_EXTENSIONS_OVERFLOW: "HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n",
+  ERR_HTTP_REQUEST_TIMEOUT: "HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n",
+};
+const BAD_REQUEST = "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n";
+
+/** The socket as the HTTP layer decorates it (Node's fields). */
+export type HttpSocket = Duplex & {
+  server?: Server;
+  _httpMessage?: ServerResponse | null;
+  setTimeout?: (ms: number, cb?: () => void) => unknown;
+  destroySoon?: () => void;
+  writableHighWaterMark?: number;
+};
+
+function asBuffer(u8: Uint8Array): Buffer {
+  return Buffer.from(u8.buffer, u8.byteOffset, u8.byteLength);
+}
+
+const noop = (): void => {};
+
+/** Per-connection state; installed by the server's 'connection' listener. */
+export class ServerConnection implements TransportHandler {
+  /** The server this connection belongs to. */
+  readonly server: Server;
+  /** The user-visible socket (our `Socket` or any Duplex). */
+  readonly socket: HttpSocket;
+  /** Where the bytes go. */
+  readonly transport: Transport;
+  /** Request parser; null after upgrade/close. */
+  parser: HTTPParser | null;
+  /** Requests whose responses have not finished, oldest first. */
+  incoming: IncomingMessage[] = [];
+  /** Responses waiting for their turn. */
+  outgoing: ServerResponse[] = [];
+  /** The response writing to the connection now. */
+  current: ServerResponse | null = null;
+  /** The last request parsed (its body may still be arriving). */
+  req: IncomingMessage | null = null;
+  /** Bytes queued in responses waiting for their turn. */
+  outgoingData = 0;
+  /** Requests seen (for `maxRequestsPerSocket`). */
+  requestsCount = 0;
+  /** The keep-alive idle timeout is armed on the socket. */
+  keepAliveTimeoutSet = false;
+  /** `Date.now()` when the message being received started; 0 when between messages. */
+  messageStart = 0;
+  /** The head of the message being received is complete. */
+  headersCompleted = false;
+  /** The connection is closed. */
+  closed = false;
+
+  private reqPaused = false;
+  private outPaused = false;
+  private readingPaused = false;
+  private leftover: Uint8Array | null = null;
+  private errored = false;
+  private detached = false;
+  private ended = false;
+  private executing = false;
+  /** A message that ends the connection was received: bytes after it are not parsed. */
+  private lastMessage = false;
+  private closeAfterMessage = false;
+  private upgradeReq: IncomingMessage | null = null;
+  private hwm: number;
+  private readonly onSocketErrorBound: (e: Error) => void;
+  private readonly onTimeoutBound: () => void;
+
+  /** Takes over `socket` for HTTP. */
+  constructor(server: Server, socket: Duplex) {
+    this.server = server;
+    const s = socket as HttpSocket;
+    this.socket = s;
+    s.server = server;
+    this.hwm = typeof s.writableHighWaterMark === "number" ? s.writableHighWaterMark : 16384;
+    if (server.timeout && typeof s.setTimeout === "function") s.setTimeout(server.timeout);
+    this.onTimeoutBound = () => this.onSocketTimeout();
+    this.onSocketErrorBound = (e: Error) => this.onSocketError(e);
+    s.on("timeout", this.onTimeoutBound);
+    s.on("error", this.onSocketErrorBound);
+    (s as unknown as { setEncoding: () => never }).setEncoding = () => {
+      throw ERR_HTTP_SOCKET_ENCODING();
+    };
+    this.parser = new HTTPParser("request", {
+      onHeaders: (head) => this.onHeaders(head),
+      onBody: (chunk) => this.onBody(chunk),
+      onComplete: (trailers) => this.onComplete(trailers),
+    }, {
+      maxHeaderSize: server.maxHeaderSize || MAX_HEADER_SIZE,
+      maxHeadersCount: typeof server.maxHeadersCount === "number"
+        ? server.maxHeadersCount
+        : MAX_HEADERS_COUNT,
+      lenient: !!server.insecureHTTPParser,
+    });
+    server._connections_.add(this);
+    // As Node: a fresh connection counts as receiving a message, so one that
+    // never sends a byte still meets headersTimeout.
+    this.messageStart = Date.now();
+    this.transport = attachConsumer(socket, this);
+  }
+
+  // ------------------------------------------------------ transport events
+
+  /** Bytes from the peer. */
+  onData(chunk: Uint8Array): void {
+    if (this.detached || this.errored || this.closed || this.lastMessage) return;
+    if (this.outPaused || this.leftover !== null) {
+      this.leftover = this.leftover === null ? chunk : concat(this.leftover, chunk);
+      return;
+    }
+    this.execute(chunk);
+  }
+
+  private execute(chunk: Uint8Array): void {
+    const parser = this.parser;
+    if (parser === null) return;
+    if (this.messageStart === 0) this.messageStart = Date.now();
+    this.executing = true;
+    let ret: number;
+    try {
+      ret = parser.execute(chunk);
+    } finally {
+      this.executing = false;
+    }
+    if (ret < 0 || parser.error) {
+      const err = parser.error as ParseError;
+      this.prepareError(err, chunk);
+      this.onSocketError(err);
+      return;
+    }
+    if (this.upgradeReq !== null) {
+      this.doUpgrade(chunk, ret);
+      return;
+    }
+    if (ret < chunk.byteLength && !this.lastMessage) {
+      const rest = chunk.subarray(ret);
+      this.leftover = this.leftover === null ? rest : concat(rest, this.leftover);
+    }
+    if (parser.inMessage) {
+      if (this.messageStart === 0) this.messageStart = Date.now();
+    } else if (!this.headersCompleted) {
+      this.messageStart = 0;
+    }
+  }
+
+  /** The peer half-closed. */
+  onEnd(): void {
+    if (this.detached || this.closed) return;
+    const parser = this.parser;
+    const err = parser ? parser.finish() : null;
+    if (err) {
+      this.prepareError(err, null);
+      this.onSocketError(err);
+      return;
+    }
+    if (!this.server.httpAllowHalfOpen) {
+      this.endSocket();
+    } else if (this.outgoing.length) {
+      this.outgoing[this.outgoing.length - 1]._last = true;
+    } else if (this.current) {
+      this.current._last = true;
+    } else {
+      this.endSocket();
+    }
+  }
+
+  /** The transport can take more bytes. */
+  onDrain(): void {
+    if (this.detached) return;
+    this.checkResume();
+    const msg = this.current;
+    if (msg) msg._onDrain();
+  }
+
+  /** The connection is gone. */
+  onClose(_error: Error | null): void {
+    if (this.closed || this.detached) return;
+    this.closed = true;
+    this.server._connections_.delete(this);
+    this.parser = null;
+    this.leftover = null;
+    const incoming = this.incoming;
+    this.incoming = [];
+    const reqs = incoming.slice();
+    if (this.req && !reqs.includes(this.req) && !this.req.complete) reqs.push(this.req);
+    for (const req of reqs) req.destroy(connResetException("aborted"));
+    const res = this.current;
+    if (res) res._emitClose();
+  }
+
+  // -------------------------------------------------------- parser events
+
+  private onHeaders(head: MessageHead): number {
+    const server = this.server;
+    const socket = this.socket;
+    this.headersCompleted = true;
+    const Incoming = server._IncomingMessage;
+    const req = new Incoming(socket);
+    req.httpVersionMajor = head.versionMajor;
+    req.httpVersionMinor = head.versionMinor;
+    req.httpVersion = `${head.versionMajor}.${head.versionMinor}`;
+    req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
+    req.url = head.url;
+    req.method = head.method;
+    req.upgrade = head.upgrade;
+    req.rawHeaders = head.rawHeaders;
+    req._onReadRequested = () => this.onReadRequested(req);
+    this.req = req;
+
+    this.resetSocketTimeout();
+
+    if (head.upgrade) {
+      req.upgrade = head.method === "CONNECT" || server.listenerCount("upgrade") > 0;
+      if (req.upgrade) {
+        this.upgradeReq = req;
+        return HEADERS_UPGRADE;
+      }
+    }
+
+    this.incoming.push(req);
+
+    if (
+      !this.outPaused &&
+      (this.transport.writableLength >= this.hwm || this.outgoingData >= this.hwm)
+    ) {
+      this.outPaused = true;
+      this.parser?.pause();
+      this.updateReading();
+    }
+
+    const Response = server._ServerResponse;
+    const res = new Response(req, {
+      highWaterMark: this.hwm,
+      rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
+    });
+    res._keepAliveTimeout = server.keepAliveTimeout;
+    res._maxRequestsPerSocket = server.maxRequestsPerSocket;
+    res._onPendingData = (delta: number) => {
+      this.outgoingData += delta;
+      this.checkResume();
+    };
+    // HTTP/1.0 with Transfer-Encoding is faulty framing (RFC 9112 6.1): close after it.
+    res.shouldKeepAlive = head.shouldKeepAlive &&
+      !(head.versionMinor === 0 && hasField(head.rawHeaders, "transfer-encoding"));
+    if (!res.shouldKeepAlive) this.closeAfterMessage = true;
+    res._uniqueHeaders = server._uniqueHeaders;
+
+    if (this.current) this.outgoing.push(res);
+    else this.assign(res);
+
+    res.on("finish", () => this.resOnFinish(req, res));
+
+    let handled = false;
+    if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
+      // Scan rawHeaders instead of building req.headers (stays lazy for the handler).
+      const raw = head.rawHeaders;
+      if (server.requireHostHeader && !hasField(raw, "host")) {
+        this.closeAfterMessage = true;
+        res.writeHead(400, ["Connection", "close"]);
+        res.end();
+        return HEADERS_BODY;
+      }
+      const limit = server.maxRequestsPerSocket;
+      const limitSet = typeof limit === "number" && limit > 0;
+      if (limitSet) {
+        this.requestsCount++;
+        res.maxRequestsOnConnectionReached = limit <= this.requestsCount;
+      }
+      if (limitSet && limit < this.requestsCount) {
+        handled = true;
+        server.emit("dropRequest", req, socket);
+        res.writeHead(503);
+        res.end();
+      } else if (hasField(raw, "expect")) {
+        handled = true;
+        if (continueExpression.test(joinedField(raw, "expect"))) {
+          res._expect_continue = true;
+          if (server.listenerCount("checkContinue") > 0) {
+            server.emit("checkContinue", req, res);
+          } else {
+            res.writeContinue();
+            server.emit("request", req, res);
+          }
+        } else if (server.listenerCount("checkExpectation") > 0) {
+          server.emit("checkExpectation", req, res);
+        } else {
+          res.writeHead(417);
+          res.end();
+        }
+      }
+    }
+    if (!handled) server.emit("request", req, res);
+    return HEADERS_BODY;
+  }
+
+  private onBody(chunk: Uint8Array): void {
+    const req = this.req;
+    if (req === null || req._dumped) return;
+    if (!req.push(asBuffer(chunk))) {
+      if (!this.reqPaused) {
+        this.reqPaused = true;
+        this.updateReading();
+      }
+    }
+  }
+
+  private onComplete(rawTrailers: string[]): void {
+    const req = this.req;
+    this.messageStart = 0;
+    this.headersCompleted = false;
+    if (this.closeAfterMessage) {
+      // The connection ends with this message: whatever follows is not served.
+      this.lastMessage = true;
+      this.leftover = null;
+      this.parser?.pause();
+    }
+    if (req !== null && !req.complete) {
+      req.complete = true;
+      if (rawTrailers.length) req._addHeaderLines(rawTrailers, rawTrailers.length);
+      req.push(null);
+    }
+    if (this.reqPaused) {
+      this.reqPaused = false;
+      this.updateReading();
+    }
+  }
+
+  // ------------------------------------------------------------ responses
+
+  private assign(res: ServerResponse): void {
+    this.socket._httpMessage = res;
+    res.socket = this.socket as unknown as ServerResponse["socket"];
+    res.emit("socket", this.socket);
+    this.current = res;
+    res._attach(this.socket, this.transport);
+  }
+
+  private resOnFinish(req: IncomingMessage, res: ServerResponse): void {
+    const i = this.incoming.indexOf(req);
+    if (i >= 0) this.incoming.splice(i, 1);
+    const rs = (req as unknown as { _readableState?: { resumeScheduled?: boolean } })
+      ._readableState;
+    if (!req._consuming && !(rs && rs.resumeScheduled)) req._dump();
+    if (this.socket._httpMessage === res) this.socket._httpMessage = null;
+    if (this.current === res) this.current = null;
+    res._detach();
+    queueMicrotask(() => res._emitClose());
+    if (this.closed || this.detached) return;
+
+    if (res._last) {
+      const s = this.socket;
+      if (typeof s.destroySoon === "function") s.destroySoon();
+      else s.end();
+      this.ended = true;
+    } else if (this.outgoing.length === 0) {
+      const server = this.server;
+      if (server.keepAliveTimeout && typeof this.socket.setTimeout === "function") {
+        this.socket.setTimeout(server.keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER);
+        this.keepAliveTimeoutSet = true;
+      }
+    } else {
+      const next = this.outgoing.shift() as ServerResponse;
+      this.assign(next);
+    }
+  }
+
+  private resetSocketTimeout(): void {
+    if (!this.keepAliveTimeoutSet) return;
+    if (typeof this.socket.setTimeout === "function") {
+      this.socket.setTimeout(this.server.timeout || 0);
+    }
+    this.keepAliveTimeoutSet = false;
+  }
+
+  // -------------------------------------------------------- flow control
+
+  private onReadRequested(req: IncomingMessage): void {
+    if (this.req === req && this.reqPaused) {
+      this.reqPaused = false;
+      this.updateReading();
+    }
+  }
+
+  private updateReading(): void {
+    if (this.closed || this.detached) return;
+    const pause = this.reqPaused || this.outPaused;
+    if (pause === this.readingPaused) return;
+    this.readingPaused = pause;
+    if (pause) this.transport.pause();
+    else this.transport.resume();
+  }
+
+  private checkResume(): void {
+    if (!this.outPaused) return;
+    if (this.outgoingData > this.hwm || this.transport.writableLength > this.hwm) return;
+    this.outPaused = false;
+    queueMicrotask(() => this.resumeParsing());
+  }
+
+  private resumeParsing(): void {
+    if (this.closed || this.detached || this.outPaused || this.executing) return;
+    this.parser?.resume();
+    this.updateReading();
+    const rest = this.leftover;
+    if (rest !== null) {
+      this.leftover = null;
+      this.execute(rest);
+    }
+  }
+
+  // --------------------------------------------------------------- errors
+
+  private prepareError(err: ParseError, chunk: Uint8Array | null): void {
+    const raw = chunk ?? err.rawPacket;
+    (err as unknown as { rawPacket: Buffer | undefined }).rawPacket = raw
+      ? asBuffer(raw)
+      : undefined;
+    if (typeof err.reason === "string") err.message = `Parse Error: ${err.reason}`;
+  }
+
+  /** Node's `socketOnError`: 'clientError', or a canned answer and destroy. */
+  onSocketError(e: Error): void {
+    const socket = this.socket;
+    if (this.errored) return;
+    this.errored = true;
+    socket.removeListener("error", this.onSocketErrorBound);
+    if (socket.listenerCount("error") === 0) socket.on("error", noop);
+    if (this.server.emit("clientError", e, socket)) return;
+    const writable = !this.transport.destroyed && !this.ended && !this.closed;
+    if (writable && (!this.current || !this.current._headerSent)) {
+      const code = (e as { code?: string }).code ?? "";
+      const text = RESPONSES[code] ?? BAD_REQUEST;
+      this.ended = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        socket.destroy(e);
+      };
+      const bytes = new Uint8Array(text.length);
+      for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+      this.transport.write(bytes, done);
+      if (!socket.destroyed && !this.transport.destroyed) timer = setTimeout(done, 1000);
+      return;
+    }
+    socket.destroy(e);
+  }
+
+  /** The checker found the request too slow (headersTimeout/requestTimeout). */
+  onRequestTimeout(): void {
+    this.messageStart = 0;
+    this.onSocketError(ERR_HTTP_REQUEST_TIMEOUT());
+  }
+
+  private onSocketTimeout(): void {
+    const socket = this.socket;
+    const req = this.req;
+    const reqTimeout = req !== null && !req.complete && req.emit("timeout", socket);
+    const res = this.current;
+    const resTimeout = res !== null && res.emit("timeout", socket);
+    const serverTimeout = this.server.emit("timeout", socket);
+    if (!reqTimeout && !resTimeout && !serverTimeout) socket.destroy();
+  }
+
+  private endSocket(): void {
+    this.ended = true;
+    this.socket.end();
+  }
+
+  // -------------------------------------------------------------- upgrade
+
+  private doUpgrade(chunk: Uint8Array, consumed: number): void {
+    const req = this.upgradeReq as IncomingMessage;
+    this.upgradeReq = null;
+    const socket = this.socket;
+    this.detached = true;
+    this.server._connections_.delete(this);
+    socket.removeListener("error", this.onSocketErrorBound);
+    socket.removeListener("timeout", this.onTimeoutBound);
+    delete (socket as unknown as { setEncoding?: unknown }).setEncoding;
+    if (this.readingPaused) {
+      this.readingPaused = false;
+      this.transport.resume();
+    }
+    detachConsumer(socket);
+    this.parser = null;
+    if (!req.complete) {
+      req.complete = true;
+      req.push(null);
+    }
+    const eventName = req.method === "CONNECT" ? "connect" : "upgrade";
+    if (eventName === "upgrade" || this.server.listenerCount(eventName) > 0) {
+      let head = chunk.subarray(consumed);
+      if (this.leftover !== null) {
+        head = concat(head, this.leftover);
+        this.leftover = null;
+      }
+      (socket as unknown as { readableFlowing: boolean | null }).readableFlowing = null;
+      this.server.emit(eventName, req, socket, asBuffer(head));
+    } else {
+      socket.destroy();
+    }
+  }
+
+  // ------------------------------------------------------ server helpers
+
+  /** No message is being received and the current response (if any) is done. */
+  isIdle(): boolean {
+    if (this.messageStart !== 0) return false;
+    const res = this.socket._httpMessage;
+    return !(res && !res.finished);
+  }
+}
+
+function hasField(rawHeaders: readonly string[], lowerName: string): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const n = rawHeaders[i];
+    if (n.length === lowerName.length && n.toLowerCase() === lowerName) return true;
+  }
+  return false;
+}
+
+function joinedField(rawHeaders: readonly string[], lowerName: string): string {
+  let out = "";
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const n = rawHeaders[i];
+    if (n.length === lowerName.length && n.toLowerCase() === lowerName) {
+      out = out === "" ? rawHeaders[i + 1] : out + ", " + rawHeaders[i + 1];
+    }
+  }
+  return out;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.byteLength + b.byteLength);
+  out.set(a, 0);
+  out.set(b, a.byteLength);
+  return out;
+}

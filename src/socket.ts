@@ -1,0 +1,639 @@
+/**
+ * `Socket`: the `net.Socket`-like Duplex users see as `req.socket`,
+ * `res.socket`, in 'connection'/'upgrade'/'connect' handlers and as
+ * `clientRequest.socket`, over any `Transport`.
+ *
+ * The HTTP layer reads and writes the transport directly while it owns the
+ * connection (`attachConsumer`), and gives it back (`detachConsumer`) after an
+ * upgrade or CONNECT. Writing through the Socket keeps working either way.
+ *
+ * @module
+ */
+
+import { Duplex } from "node:stream";
+import { Buffer } from "node:buffer";
+import process from "node:process";
+import type { AddressInfo, Transport, TransportHandler } from "./transport/transport.ts";
+import { DuplexTransport } from "./transport/duplex.ts";
+import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE } from "./core/errors.ts";
+
+/** Where `attachConsumer` caches the `DuplexTransport` of a foreign Duplex. */
+const kDuplexTransport: unique symbol = Symbol("anyhttp.duplexTransport");
+
+/** Options of `new Socket()`. */
+export interface SocketOptions {
+  /** Keep the writable side open after the peer's FIN (default false, as `net.Socket`). */
+  allowHalfOpen?: boolean;
+  /** Bytes the Readable side buffers before it pauses the transport (default 16 KiB). */
+  readableHighWaterMark?: number;
+  /** Bytes the Writable side buffers before `write()` returns false (default 16 KiB). */
+  writableHighWaterMark?: number;
+}
+
+type TimerHandle = unknown;
+
+function startUnrefTimer(fn: () => void, ms: number): TimerHandle {
+  const id: unknown = setTimeout(fn, ms);
+  if (id !== null && typeof id === "object") {
+    (id as { unref?: () => void }).unref?.();
+  } else if (typeof id === "number") {
+    (globalThis as unknown as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(id);
+  }
+  return id;
+}
+
+function stopTimer(id: TimerHandle): void {
+  clearTimeout(id as Parameters<typeof clearTimeout>[0]);
+}
+
+function toBuffer(chunk: Uint8Array): Buffer {
+  return Buffer.isBuffer(chunk)
+    ? chunk
+    : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+}
+
+function destroyedError(): Error {
+  const err = new Error("Cannot call write after a stream was destroyed") as Error & {
+    code: string;
+  };
+  err.code = "ERR_STREAM_DESTROYED";
+  return err;
+}
+
+/**
+ * A `net.Socket`-like stream over a `Transport`.
+ *
+ * Events: 'data', 'end', 'close' (hadError), 'error', 'drain', 'timeout',
+ * 'connect', 'ready', plus the stream events.
+ *
+ * @example
+ * ```ts
+ * const [a, b] = createMemoryPair();
+ * const socket = new Socket(a);
+ * socket.setEncoding("utf8");
+ * socket.on("data", (s) => console.log(s));
+ * b.write(new TextEncoder().encode("hi"));
+ * ```
+ */
+export class Socket extends Duplex {
+  readonly #transport: Transport;
+  /** The idle timeout in ms as set by `setTimeout()`, undefined until set. */
+  timeout: number | undefined = undefined;
+  /** Set by the HTTP layer when it reported an error of this socket (as Node's). */
+  _hadError = false;
+
+  #consumer: TransportHandler | null = null;
+  /** Bytes that reached the Readable side before a consumer attached, then ones arriving meanwhile. */
+  #backlog: Buffer[] | null = null;
+  #backlogEnd = false;
+  #readEnded = false;
+  #endPushed = false;
+  #transportClosed = false;
+  #error: Error | null = null;
+  #inDestroy = false;
+  #closeEmitted = false;
+  #pendingWrite: ((error?: Error | null) => void) | null = null;
+  #timer: TimerHandle | null = null;
+  #timerSeen = 0;
+  #timerFired = false;
+  /** Set by `pause()`: the stream's read-ahead must not resume the transport. */
+  #userPaused = false;
+
+  /** Wrap `transport` and install this socket as its handler. */
+  constructor(transport: Transport, options: SocketOptions = {}) {
+    super({
+      allowHalfOpen: options.allowHalfOpen ?? false,
+      emitClose: false,
+      autoDestroy: true,
+      decodeStrings: true,
+      readableHighWaterMark: options.readableHighWaterMark,
+      writableHighWaterMark: options.writableHighWaterMark,
+    });
+    this.#transport = transport;
+    transport.setHandler(this.#handler);
+  }
+
+  // ---- transport callbacks ----
+
+  readonly #handler: TransportHandler = {
+    onData: (chunk: Uint8Array): void => {
+      const consumer = this.#consumer;
+      if (consumer !== null) {
+        if (this.#backlog !== null) this.#backlog.push(toBuffer(chunk));
+        else consumer.onData(chunk);
+        return;
+      }
+      if (!this.push(toBuffer(chunk))) this.#transport.pause();
+    },
+    onDrain: (): void => {
+      this.#consumer?.onDrain();
+      const pending = this.#pendingWrite;
+      if (pending !== null) {
+        this.#pendingWrite = null;
+        pending();
+      } else if (this.#consumer !== null) {
+        // The HTTP layer writes the transport directly: tell 'drain' listeners too.
+        this.emit("drain");
+      }
+    },
+    onEnd: (): void => {
+      this.#readEnded = true;
+      const consumer = this.#consumer;
+      if (consumer !== null) {
+        if (this.#backlog !== null) this.#backlogEnd = true;
+        else consumer.onEnd();
+        return;
+      }
+      this.#pushEnd();
+    },
+    onClose: (error: Error | null): void => {
+      this.#transportClosed = true;
+      if (error !== null && this.#error === null) this.#error = error;
+      this.#clearTimer();
+      this.#consumer?.onClose(error);
+      if (!this.destroyed) {
+        if (error === null && this.#consumer === null && this.#endPushed && !this.readableEnded) {
+          // A clean close with bytes still unread: 'end' (then 'close') once they are read.
+          this.once("end", () => this.destroy());
+        } else {
+          this.#destroyWith(error);
+        }
+      } else if (!this.#inDestroy) {
+        process.nextTick(() => this.#emitClose());
+      }
+      const pending = this.#pendingWrite;
+      if (pending !== null) {
+        this.#pendingWrite = null;
+        pending(error ?? destroyedError());
+      }
+    },
+    onConnect: (): void => {
+      this.#consumer?.onConnect?.();
+      this.emit("connect");
+      this.emit("ready");
+    },
+  };
+
+  #pushEnd(): void {
+    if (this.#endPushed) return;
+    this.#endPushed = true;
+    this.push(null);
+  }
+
+  /**
+   * Destroy because of `error`. While the HTTP layer consumes the socket and
+   * nobody listens to 'error', the error goes to the consumer only (as Node's
+   * http server/client listen to socket errors themselves).
+   */
+  #destroyWith(error: Error | null): void {
+    if (error !== null && this.#consumer !== null && this.listenerCount("error") === 0) {
+      this.destroy();
+    } else {
+      this.destroy(error ?? undefined);
+    }
+  }
+
+  #emitClose(): void {
+    if (this.#closeEmitted) return;
+    this.#closeEmitted = true;
+    this.emit("close", this.#error !== null);
+  }
+
+  // ---- Duplex implementation ----
+
+  /** @internal */
+  override _read(_size: number): void {
+    if (this.#consumer === null && !this.#transportClosed && !this.#userPaused) {
+      this.#transport.resume();
+    }
+  }
+
+  /**
+   * `Readable.read()`. Reading explicitly (any size but 0, which is the
+   * stream's own read-ahead) asks for bytes again after a `pause()`.
+   */
+  override read(size?: number): ReturnType<Duplex["read"]> {
+    if (size !== 0) this.#userPaused = false;
+    return super.read(size);
+  }
+
+  /** @internal */
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.#send(chunk, callback);
+  }
+
+  /** @internal Corked or queued writes go to the transport as one chunk. */
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    callback: (error?: Error | null) => void,
+  ): void {
+    if (chunks.length === 1) {
+      this.#send(chunks[0].chunk, callback);
+      return;
+    }
+    let total = 0;
+    for (const c of chunks) total += c.chunk.byteLength;
+    const data = Buffer.allocUnsafe(total);
+    let offset = 0;
+    for (const c of chunks) {
+      data.set(c.chunk, offset);
+      offset += c.chunk.byteLength;
+    }
+    this.#send(data, callback);
+  }
+
+  #send(data: Uint8Array, callback: (error?: Error | null) => void): void {
+    if (this.#transportClosed) {
+      callback(this.#error ?? destroyedError());
+      return;
+    }
+    const ok = this.#transport.write(data, this.#onWritten);
+    if (ok) callback();
+    else this.#pendingWrite = callback;
+  }
+
+  readonly #onWritten = (error?: Error | null): void => {
+    if (!error) return;
+    const pending = this.#pendingWrite;
+    if (pending !== null) {
+      this.#pendingWrite = null;
+      if (this.#consumer !== null && this.listenerCount("error") === 0) {
+        if (this.#error === null) this.#error = error;
+        pending();
+        if (!this.destroyed) this.destroy();
+      } else {
+        pending(error);
+      }
+      return;
+    }
+    if (!this.destroyed && !this.#transportClosed) {
+      if (this.#error === null) this.#error = error;
+      this.#destroyWith(error);
+    }
+  };
+
+  /** @internal */
+  override _final(callback: (error?: Error | null) => void): void {
+    if (this.#transportClosed) {
+      callback();
+      return;
+    }
+    this.#transport.end(() => callback());
+  }
+
+  /** @internal */
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.#clearTimer();
+    if (error && this.#error === null) this.#error = error;
+    if (!this.#transportClosed) {
+      this.#inDestroy = true;
+      try {
+        this.#transport.destroy(error ?? undefined);
+      } finally {
+        this.#inDestroy = false;
+      }
+    }
+    callback(error);
+    if (this.#transportClosed) process.nextTick(() => this.#emitClose());
+  }
+
+  // ---- consumer hand-off ----
+
+  /** @internal See `attachConsumer`. */
+  _attachConsumer(consumer: TransportHandler): void {
+    this.#consumer = consumer;
+    // Bytes the Readable side already holds go to the consumer first, in order.
+    const state = this as unknown as { readableLength: number };
+    const buffered = state.readableLength > 0 || (this.#endPushed && !this.readableEnded);
+    if (!buffered) return;
+    const backlog: Buffer[] = [];
+    let chunk: unknown;
+    while ((chunk = this.read()) !== null) {
+      backlog.push(typeof chunk === "string" ? Buffer.from(chunk, "utf8") : (chunk as Buffer));
+    }
+    this.#backlog = backlog;
+    this.#backlogEnd = this.#readEnded;
+    queueMicrotask(() => this.#flushBacklog(consumer));
+  }
+
+  #flushBacklog(consumer: TransportHandler): void {
+    const backlog = this.#backlog;
+    this.#backlog = null;
+    if (backlog === null || this.#consumer !== consumer) {
+      // Detached meanwhile: the bytes go back to the Readable side.
+      if (backlog !== null) { for (const c of backlog) this.push(c); }
+      if (this.#backlogEnd) this.#pushEnd();
+      this.#backlogEnd = false;
+      return;
+    }
+    for (const c of backlog) consumer.onData(c);
+    if (this.#backlogEnd) {
+      this.#backlogEnd = false;
+      consumer.onEnd();
+    }
+  }
+
+  /** @internal See `detachConsumer`. */
+  _detachConsumer(): void {
+    if (this.#consumer === null) return;
+    this.#consumer = null;
+    const backlog = this.#backlog;
+    if (backlog !== null) {
+      this.#backlog = null;
+      for (const c of backlog) this.push(c);
+    }
+    if (this.#readEnded) this.#pushEnd();
+    // Neither flowing nor paused: a user's on('data') starts the flow.
+    const state = (this as unknown as { _readableState?: { flowing: boolean | null } })
+      ._readableState;
+    if (state && state.flowing === true) state.flowing = null;
+  }
+
+  /** The transport under this socket (see also `transportOf`). */
+  get _transport(): Transport {
+    return this.#transport;
+  }
+
+  /** The consumer currently attached (the HTTP layer), if any. */
+  get consumer(): TransportHandler | null {
+    return this.#consumer;
+  }
+
+  // ---- net.Socket surface ----
+
+  /** Pause the readable side and the transport. */
+  override pause(): this {
+    super.pause();
+    this.#userPaused = true;
+    if (!this.#transportClosed) this.#transport.pause();
+    return this;
+  }
+
+  /** Resume the readable side and the transport. */
+  override resume(): this {
+    super.resume();
+    this.#userPaused = false;
+    if (!this.#transportClosed) this.#transport.resume();
+    return this;
+  }
+
+  /**
+   * Emit 'timeout' after `msecs` ms without bytes read or written (0 disables).
+   * One unref'd timer per socket; activity is checked when it expires (by the
+   * transport's byte counters, so HTTP-layer reads and writes count).
+   */
+  setTimeout(msecs: number, callback?: () => void): this {
+    if (typeof msecs !== "number") throw ERR_INVALID_ARG_TYPE("msecs", "number", msecs);
+    if (msecs < 0 || !Number.isFinite(msecs)) {
+      throw ERR_OUT_OF_RANGE("msecs", "a non-negative finite number", msecs);
+    }
+    if (callback !== undefined && typeof callback !== "function") {
+      throw ERR_INVALID_ARG_TYPE("callback", "Function", callback);
+    }
+    this.timeout = msecs;
+    this.#clearTimer();
+    this.#timerFired = false;
+    if (msecs === 0) {
+      if (callback) this.removeListener("timeout", callback);
+    } else {
+      if (!this.destroyed) this.#armTimer(msecs);
+      if (callback) this.once("timeout", callback);
+    }
+    return this;
+  }
+
+  #activity(): number {
+    const t = this.#transport;
+    return t.bytesRead + t.bytesWritten;
+  }
+
+  #armTimer(msecs: number): void {
+    this.#timerSeen = this.#activity();
+    this.#timer = startUnrefTimer(this.#onTimer, msecs);
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = null;
+    const msecs = this.timeout ?? 0;
+    if (this.destroyed || msecs === 0) return;
+    const idle = this.#activity() === this.#timerSeen;
+    // Re-armed either way: after an idle period fired, it watches for activity,
+    // which starts a new period (as Node's timer is refreshed by activity).
+    this.#armTimer(msecs);
+    if (!idle) {
+      this.#timerFired = false;
+    } else if (!this.#timerFired) {
+      this.#timerFired = true;
+      this.emit("timeout");
+    }
+  };
+
+  #clearTimer(): void {
+    if (this.#timer !== null) {
+      stopTimer(this.#timer);
+      this.#timer = null;
+    }
+  }
+
+  /** TCP_NODELAY (default true). */
+  setNoDelay(noDelay: boolean = true): this {
+    if (!this.#transportClosed) this.#transport.setNoDelay(Boolean(noDelay));
+    return this;
+  }
+
+  /** SO_KEEPALIVE with an initial delay in ms. */
+  setKeepAlive(enable: boolean = false, initialDelay: number = 0): this {
+    if (!this.#transportClosed) {
+      this.#transport.setKeepAlive(Boolean(enable), Math.max(0, ~~initialDelay));
+    }
+    return this;
+  }
+
+  /** Let this socket keep the process alive. */
+  ref(): this {
+    if (!this.#transportClosed) this.#transport.ref();
+    return this;
+  }
+
+  /** Do not let this socket alone keep the process alive. */
+  unref(): this {
+    if (!this.#transportClosed) this.#transport.unref();
+    return this;
+  }
+
+  /** End the writable side, then destroy once it finished. */
+  destroySoon(): void {
+    if (this.writable) this.end();
+    if (this.writableFinished) this.destroy();
+    else this.once("finish", () => this.destroy());
+  }
+
+  /** `{ address, family, port }` of the local end, `{}` when there is none (unix, closed). */
+  address(): AddressInfo | Record<string, never> {
+    const t = this.#transport;
+    const address = t.localAddress;
+    const port = t.localPort;
+    if (address === undefined || port === undefined) return {};
+    return { address, family: address.includes(":") ? "IPv6" : "IPv4", port };
+  }
+
+  /** The peer's IP address. */
+  get remoteAddress(): string | undefined {
+    return this.#transport.remoteAddress;
+  }
+
+  /** The peer's port. */
+  get remotePort(): number | undefined {
+    return this.#transport.remotePort;
+  }
+
+  /** `'IPv4'` or `'IPv6'`. */
+  get remoteFamily(): string | undefined {
+    return this.#transport.remoteFamily;
+  }
+
+  /** The local IP address. */
+  get localAddress(): string | undefined {
+    return this.#transport.localAddress;
+  }
+
+  /** The local port. */
+  get localPort(): number | undefined {
+    return this.#transport.localPort;
+  }
+
+  /** `'IPv4'` or `'IPv6'` of the local address. */
+  get localFamily(): string | undefined {
+    const a = this.#transport.localAddress;
+    return a === undefined ? undefined : a.includes(":") ? "IPv6" : "IPv4";
+  }
+
+  /** Bytes received. */
+  get bytesRead(): number {
+    return this.#transport.bytesRead;
+  }
+
+  /** Bytes sent, plus the ones still queued (as Node counts them). */
+  get bytesWritten(): number {
+    return this.#transport.bytesWritten + this.writableLength;
+  }
+
+  /** True while the client connection is being established. */
+  get connecting(): boolean {
+    return this.#transport.connecting;
+  }
+
+  /** True while not yet connected. */
+  get pending(): boolean {
+    return this.#transport.connecting;
+  }
+
+  /** `'opening'`, `'open'`, `'readOnly'`, `'writeOnly'` or `'closed'`. */
+  get readyState(): string {
+    if (this.connecting) return "opening";
+    if (this.readable && this.writable) return "open";
+    if (this.readable && !this.writable) return "readOnly";
+    if (!this.readable && this.writable) return "writeOnly";
+    return "closed";
+  }
+
+  /** Deprecated alias of `writableLength`. */
+  get bufferSize(): number | undefined {
+    return this.#transportClosed ? undefined : this.writableLength;
+  }
+}
+
+// `writableLength` counts the transport's queue too (the HTTP layer writes it
+// directly). Defined here because the Duplex typings declare it as a property.
+Object.defineProperty(Socket.prototype, "writableLength", {
+  configurable: true,
+  enumerable: false,
+  get(this: Socket): number {
+    const state = (this as unknown as { _writableState?: { length: number } })._writableState;
+    return (state?.length ?? 0) + this._transport.writableLength;
+  },
+});
+
+/**
+ * A `Socket` over `transport`.
+ *
+ * @example
+ * ```ts
+ * const socket = socketFor(transport);
+ * ```
+ */
+export function socketFor(transport: Transport): Socket {
+  return new Socket(transport);
+}
+
+/**
+ * The transport under a `Socket`.
+ *
+ * @example
+ * ```ts
+ * transportOf(socket).write(bytes);
+ * ```
+ */
+export function transportOf(socket: Socket): Transport {
+  return socket._transport;
+}
+
+/**
+ * Give a connection's bytes to the HTTP layer. For our `Socket`: from now on
+ * the transport's `onData`/`onEnd` go to `consumer` instead of the Readable
+ * side (bytes the Readable side already held are delivered first, in a
+ * microtask); `onDrain`/`onClose`/`onConnect` go to `consumer` and the socket
+ * still emits its own events. For any other Duplex: a `DuplexTransport` with
+ * `consumer` as handler (the same one on later calls). Returns the transport
+ * to write to directly.
+ *
+ * @example
+ * ```ts
+ * const transport = attachConsumer(socket, parserHandler);
+ * transport.write(responseBytes);
+ * ```
+ */
+export function attachConsumer(stream: Duplex, consumer: TransportHandler): Transport {
+  if (stream instanceof Socket) {
+    stream._attachConsumer(consumer);
+    return stream._transport;
+  }
+  const holder = stream as Duplex & { [kDuplexTransport]?: DuplexTransport };
+  let transport = holder[kDuplexTransport];
+  if (transport === undefined) {
+    transport = new DuplexTransport(stream);
+    Object.defineProperty(holder, kDuplexTransport, {
+      value: transport,
+      configurable: true,
+      enumerable: false,
+      writable: true,
+    });
+  } else {
+    transport.attach();
+  }
+  transport.setHandler(consumer);
+  return transport;
+}
+
+/**
+ * The HTTP layer lets go (after an upgrade or CONNECT): our `Socket` pushes
+ * bytes into its Readable side again (paused or flowing as the user decides);
+ * a foreign Duplex loses every listener its `DuplexTransport` added.
+ *
+ * @example
+ * ```ts
+ * detachConsumer(socket);
+ * server.emit("upgrade", req, socket, head);
+ * ```
+ */
+export function detachConsumer(stream: Duplex): void {
+  if (stream instanceof Socket) {
+    stream._detachConsumer();
+    return;
+  }
+  (stream as Duplex & { [kDuplexTransport]?: DuplexTransport })[kDuplexTransport]?.detach();
+}

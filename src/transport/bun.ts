@@ -1,0 +1,774 @@
+/**
+ * The `Runtime` over Bun's own sockets (`Bun.listen`, `Bun.connect`, TCP and
+ * unix). Nothing touches the `Bun` global until `listen`/`connect` is called.
+ *
+ * Bun's `socket.write` is unbuffered: it returns how many bytes the kernel
+ * took. The rest is kept here, in order, and re-sent on the `drain` callback;
+ * `write()` returns false while anything is kept. Bun hands each `data`
+ * callback a fresh Buffer (checked by the transport tests), so chunks are
+ * passed on without copying. Pausing uses Bun's `socket.pause()`/`resume()`;
+ * chunks Bun still delivers after `pause()` are held (at most what one read
+ * returned) and handed over after `resume()`.
+ *
+ * @module
+ */
+
+import type {
+  AddressInfo,
+  ConnectOptions,
+  ListenCallbacks,
+  ListenOptions,
+  Runtime,
+  Transport,
+  TransportHandler,
+  TransportServer,
+  WriteCallback,
+} from "./transport.ts";
+import { codeOf, dnsException, errnoException, uvExceptionWithHostPort } from "./errors.ts";
+
+interface BunSocket {
+  write(data: Uint8Array): number;
+  end(): void;
+  shutdown(halfClose?: boolean): void;
+  pause?(): void;
+  resume?(): void;
+  ref(): void;
+  unref(): void;
+  setNoDelay?(noDelay?: boolean): boolean;
+  setKeepAlive?(enable?: boolean, initialDelay?: number): boolean;
+  readonly remoteAddress?: string;
+  readonly remotePort?: number;
+  readonly remoteFamily?: string;
+  readonly localAddress?: string;
+  readonly localPort?: number;
+  data: BunTransport | undefined;
+}
+
+interface BunSocketHandlers {
+  open(s: BunSocket): void;
+  data(s: BunSocket, chunk: Uint8Array): void;
+  drain(s: BunSocket): void;
+  end(s: BunSocket): void;
+  close(s: BunSocket, error?: Error): void;
+  error(s: BunSocket, error: Error): void;
+  connectError?(s: BunSocket, error: Error): void;
+}
+
+interface BunListener {
+  stop(closeActiveConnections?: boolean): void;
+  ref(): void;
+  unref(): void;
+  readonly port?: number;
+  readonly hostname?: string;
+  readonly unix?: string;
+}
+
+interface BunLike {
+  listen(options: Record<string, unknown>): BunListener;
+  connect(options: Record<string, unknown>): Promise<BunSocket>;
+}
+
+function bun(): BunLike {
+  const b = (globalThis as unknown as { Bun?: BunLike }).Bun;
+  if (!b) throw new Error("The Bun transport needs the Bun runtime");
+  return b;
+}
+
+/** `write()` returns false while data waits, or (before connecting) past this many bytes. */
+const HIGH_WATER_MARK = 65536;
+
+const NOOP_HANDLER: TransportHandler = {
+  onData(): void {},
+  onDrain(): void {},
+  onEnd(): void {},
+  onClose(): void {},
+};
+
+function rethrow(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+function familyOf(address: string | undefined): string | undefined {
+  if (!address) return undefined;
+  return address.includes(":") ? "IPv6" : "IPv4";
+}
+
+function streamError(code: string, message: string): Error {
+  const err = new Error(message) as Error & { code: string };
+  err.code = code;
+  return err;
+}
+
+/** Bun reports `ECONNRESET: connection reset by peer, read`; Node says `read ECONNRESET`. */
+function ioError(error: Error): Error {
+  const code = codeOf(error);
+  if (code === undefined) return error;
+  const syscall = (error as { syscall?: unknown }).syscall;
+  return errnoException(code, typeof syscall === "string" ? syscall : "read");
+}
+
+/** A `Transport` over one Bun socket. */
+export class BunTransport implements Transport {
+  #sock: BunSocket | null;
+  #handler: TransportHandler = NOOP_HANDLER;
+  #connecting = false;
+  #unix: boolean;
+
+  #paused = false;
+  #held: Uint8Array[] = [];
+  #heldEnd = false;
+  #readEnded = false;
+  #closeAfterHeld = false;
+  #delivering = false;
+  #bytesRead = 0;
+
+  #queue: Uint8Array[] = [];
+  #queueBytes = 0;
+  /** Callbacks of queued writes, with the `bytesWritten` total at which they are done. */
+  #callbacks: { mark: number; cb: WriteCallback }[] = [];
+  #needDrain = false;
+  #ending = false;
+  #writeShut = false;
+  #endCallbacks: (() => void)[] = [];
+  #bytesWritten = 0;
+
+  #destroyed = false;
+  #closed = false;
+  #error: Error | null = null;
+  #refed = true;
+  #noDelay: boolean | undefined;
+  #keepAlive: { enable: boolean; delay: number } | undefined;
+
+  /** Wrap an open socket (server side), or `null` for one still connecting. */
+  constructor(sock: BunSocket | null, unix = false) {
+    this.#sock = sock;
+    this.#unix = unix;
+  }
+
+  /** Install the handler. */
+  setHandler(handler: TransportHandler): void {
+    this.#handler = handler;
+  }
+
+  // ---- callbacks from Bun ----
+
+  /** @internal Bun's `open`. */
+  _open(sock: BunSocket): void {
+    this.#sock = sock;
+    const wasConnecting = this.#connecting;
+    this.#connecting = false;
+    if (this.#destroyed) {
+      sock.end();
+      return;
+    }
+    if (!this.#refed) sock.unref();
+    if (this.#paused) sock.pause?.();
+    if (this.#noDelay !== undefined) sock.setNoDelay?.(this.#noDelay);
+    if (this.#keepAlive) sock.setKeepAlive?.(this.#keepAlive.enable, this.#keepAlive.delay);
+    if (wasConnecting) {
+      try {
+        this.#handler.onConnect?.();
+      } catch (e) {
+        rethrow(e);
+      }
+      if (this.#destroyed) return;
+      if (this.#queue.length > 0) this._drain();
+      else if (this.#ending && !this.#writeShut) this.#shutdown(sock);
+    }
+  }
+
+  /** @internal Bun's `data`. */
+  _data(chunk: Uint8Array): void {
+    if (this.#destroyed) return;
+    this.#bytesRead += chunk.byteLength;
+    if (this.#paused || this.#held.length > 0) {
+      this.#held.push(chunk);
+      return;
+    }
+    try {
+      this.#handler.onData(chunk);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** @internal Bun's `end` (peer FIN). */
+  _end(): void {
+    if (this.#destroyed) return;
+    if (this.#paused || this.#held.length > 0) {
+      this.#heldEnd = true;
+      return;
+    }
+    this.#readEnded = true;
+    try {
+      this.#handler.onEnd();
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  /** @internal Bun's `drain`: send what was kept. */
+  _drain(): void {
+    const sock = this.#sock;
+    if (!sock || this.#destroyed) return;
+    while (this.#queue.length > 0) {
+      const chunk = this.#queue[0];
+      const n = sock.write(chunk);
+      if (n < 0) {
+        this.#writeFailed();
+        return;
+      }
+      this.#bytesWritten += n;
+      this.#queueBytes -= n;
+      if (n < chunk.byteLength) {
+        this.#queue[0] = chunk.subarray(n);
+        break;
+      }
+      this.#queue.shift();
+    }
+    this.#runWriteCallbacks(null);
+    if (this.#queue.length > 0 || this.#destroyed) return;
+    if (this.#needDrain) {
+      this.#needDrain = false;
+      try {
+        this.#handler.onDrain();
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    if (this.#ending && !this.#writeShut && this.#queue.length === 0 && !this.#destroyed) {
+      this.#shutdown(sock);
+    }
+  }
+
+  /** @internal Bun's `close`. */
+  _close(error?: Error): void {
+    if (this.#closed || this.#destroyed) return;
+    const err = error ? ioError(error) : this.#error;
+    if (err === null && !this.#readEnded) {
+      // Bun skips `end` when our side had shut down first: the peer's FIN is implied.
+      if (this.#paused || this.#held.length > 0) {
+        this.#heldEnd = true;
+        this.#closeAfterHeld = true;
+        return;
+      }
+      this.#readEnded = true;
+      try {
+        this.#handler.onEnd();
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    this.#finishClose(err);
+  }
+
+  #finishClose(error: Error | null): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#held = [];
+    this.#dropWrites(error ?? streamError("ERR_STREAM_DESTROYED", "socket closed"));
+    this.#emitClose(error);
+  }
+
+  /** @internal Bun's `error` / `connectError`. */
+  _fail(error: Error): void {
+    if (this.#destroyed) return;
+    this.#error = error;
+    this.destroy(error);
+  }
+
+  // ---- reading ----
+
+  /** Stop calling `onData` (Bun stops reading). */
+  pause(): void {
+    this.#paused = true;
+    if (!this.#destroyed) this.#sock?.pause?.();
+  }
+
+  /** Resume reading; held chunks are handed over in a microtask. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    if (!this.#destroyed) this.#sock?.resume?.();
+    if ((this.#held.length > 0 || this.#heldEnd) && !this.#delivering) {
+      this.#delivering = true;
+      queueMicrotask(() => this.#deliverHeld());
+    }
+  }
+
+  #deliverHeld(): void {
+    this.#delivering = false;
+    while (this.#held.length > 0 && !this.#paused && !this.#destroyed) {
+      const chunk = this.#held.shift() as Uint8Array;
+      try {
+        this.#handler.onData(chunk);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    if (this.#held.length === 0 && this.#heldEnd && !this.#paused && !this.#destroyed) {
+      this.#heldEnd = false;
+      this.#readEnded = true;
+      try {
+        this.#handler.onEnd();
+      } catch (e) {
+        rethrow(e);
+      }
+      if (this.#closeAfterHeld) this.#finishClose(null);
+    }
+  }
+
+  // ---- writing ----
+
+  /** Write now what the kernel takes, keep the rest; false while anything is kept. */
+  write(chunk: Uint8Array, callback?: WriteCallback): boolean {
+    if (this.#destroyed || this.#ending) {
+      const err = this.#destroyed
+        ? streamError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed")
+        : streamError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+      if (callback) queueMicrotask(() => callback(err));
+      return false;
+    }
+    const sock = this.#sock;
+    const len = chunk.byteLength;
+    if (!sock || this.#queue.length > 0) {
+      this.#enqueue(chunk, callback);
+      if (!sock && this.#queueBytes < HIGH_WATER_MARK) return true;
+      this.#needDrain = true;
+      return false;
+    }
+    const n = len === 0 ? 0 : sock.write(chunk);
+    if (n < 0) {
+      if (callback) this.#callbacks.push({ mark: Infinity, cb: callback });
+      this.#writeFailed();
+      return false;
+    }
+    this.#bytesWritten += n;
+    if (n === len) {
+      if (callback) queueMicrotask(() => callback(null));
+      return true;
+    }
+    this.#enqueue(chunk.subarray(n), callback);
+    this.#needDrain = true;
+    return false;
+  }
+
+  #enqueue(chunk: Uint8Array, callback: WriteCallback | undefined): void {
+    this.#queue.push(chunk);
+    this.#queueBytes += chunk.byteLength;
+    if (callback) {
+      this.#callbacks.push({ mark: this.#bytesWritten + this.#queueBytes, cb: callback });
+    }
+  }
+
+  #runWriteCallbacks(error: Error | null): void {
+    const callbacks = this.#callbacks;
+    let i = 0;
+    while (i < callbacks.length && (error !== null || callbacks[i].mark <= this.#bytesWritten)) {
+      const cb = callbacks[i].cb;
+      queueMicrotask(() => cb(error));
+      i++;
+    }
+    if (i > 0) this.#callbacks = callbacks.slice(i);
+  }
+
+  #writeFailed(): void {
+    const err = errnoException("EPIPE", "write");
+    this.#error ??= err;
+    this.destroy(err);
+  }
+
+  /** Send what is kept, then half-close (`socket.shutdown()`). */
+  end(callback?: () => void): void {
+    if (this.#destroyed) {
+      if (callback) queueMicrotask(callback);
+      return;
+    }
+    if (callback) this.#endCallbacks.push(callback);
+    if (this.#ending) {
+      if (this.#writeShut) this.#runEndCallbacks();
+      return;
+    }
+    this.#ending = true;
+    if (this.#sock && this.#queue.length === 0) this.#shutdown(this.#sock);
+  }
+
+  #shutdown(sock: BunSocket): void {
+    this.#writeShut = true;
+    try {
+      sock.shutdown();
+    } catch {
+      // already closed: the close callback reports it
+    }
+    this.#runEndCallbacks();
+  }
+
+  #runEndCallbacks(): void {
+    const cbs = this.#endCallbacks;
+    this.#endCallbacks = [];
+    for (const cb of cbs) queueMicrotask(cb);
+  }
+
+  // ---- closing ----
+
+  /** Close now (`socket.end()` closes at once in Bun), dropping what is kept. */
+  destroy(error?: Error): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    if (error) this.#error ??= error;
+    this.#dropWrites(
+      error ??
+        streamError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed"),
+    );
+    this.#held = [];
+    const sock = this.#sock;
+    if (sock) {
+      try {
+        sock.end();
+      } catch {
+        // already closed
+      }
+    }
+    queueMicrotask(() => this.#emitClose(error ?? null));
+  }
+
+  #dropWrites(error: Error): void {
+    this.#queue = [];
+    this.#queueBytes = 0;
+    this.#runWriteCallbacks(error);
+    this.#runEndCallbacks();
+  }
+
+  #emitClose(error: Error | null): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#handler.onClose(error);
+    } catch (e) {
+      rethrow(e);
+    }
+  }
+
+  // ---- connecting ----
+
+  /** @internal Start connecting. */
+  static connect(options: ConnectOptions, handler: TransportHandler): BunTransport {
+    const t = new BunTransport(null, options.path !== undefined);
+    t.#handler = handler;
+    t.#connecting = true;
+    if (options.noDelay !== undefined) t.#noDelay = options.noDelay;
+    if (options.keepAlive !== undefined) {
+      t.#keepAlive = { enable: options.keepAlive, delay: options.keepAliveInitialDelay ?? 0 };
+    }
+    t.#doConnect(options);
+    return t;
+  }
+
+  async #doConnect(options: ConnectOptions): Promise<void> {
+    const port = options.port ?? 80;
+    let address = options.path ?? options.host ?? "localhost";
+    const base: Record<string, unknown> = { allowHalfOpen: true, data: this, socket: CLIENT };
+    try {
+      if (options.path === undefined && options.lookup) {
+        address = await lookup(options.lookup, address, options.family, options.hints);
+      }
+    } catch (e) {
+      this.#connecting = false;
+      this._fail(e as Error);
+      return;
+    }
+    if (this.#destroyed) {
+      this.#connecting = false;
+      return;
+    }
+    const opts = options.path !== undefined
+      ? { ...base, unix: options.path }
+      : { ...base, hostname: address, port };
+    this.#connectTarget = { address, port: options.path === undefined ? port : undefined };
+    try {
+      await bun().connect(opts);
+    } catch {
+      // reported through connectError
+    }
+  }
+
+  #connectTarget: { address: string; port: number | undefined } = { address: "", port: 0 };
+
+  /** @internal Bun's `connectError`. */
+  _connectError(error: Error): void {
+    this.#connecting = false;
+    if (this.#destroyed) return;
+    const code = codeOf(error);
+    const { address, port } = this.#connectTarget;
+    let err: Error = error;
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") err = dnsException(code, address);
+    else if (code !== undefined) {
+      err = errnoException(code, "connect", address === "localhost" ? "127.0.0.1" : address, port);
+    }
+    this._fail(err);
+  }
+
+  // ---- options and state ----
+
+  /** `socket.setNoDelay` (applied once connected). */
+  setNoDelay(noDelay: boolean): void {
+    this.#noDelay = noDelay;
+    if (this.#sock && !this.#destroyed && !this.#unix) this.#sock.setNoDelay?.(noDelay);
+  }
+
+  /** `socket.setKeepAlive` (applied once connected). */
+  setKeepAlive(enable: boolean, initialDelayMs: number): void {
+    this.#keepAlive = { enable, delay: initialDelayMs };
+    if (this.#sock && !this.#destroyed && !this.#unix) {
+      this.#sock.setKeepAlive?.(enable, initialDelayMs);
+    }
+  }
+
+  /** `socket.ref()`. */
+  ref(): void {
+    this.#refed = true;
+    if (this.#sock && !this.#destroyed) this.#sock.ref();
+  }
+
+  /** `socket.unref()`. */
+  unref(): void {
+    this.#refed = false;
+    if (this.#sock && !this.#destroyed) this.#sock.unref();
+  }
+
+  /** True until connected (client side). */
+  get connecting(): boolean {
+    return this.#connecting;
+  }
+
+  /** True once destroyed or closed. */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** Bytes kept because the kernel did not take them yet. */
+  get writableLength(): number {
+    return this.#queueBytes;
+  }
+
+  /** Total bytes received. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** Total bytes the kernel took. */
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+
+  #get<K extends "remoteAddress" | "remotePort" | "localAddress" | "localPort">(
+    key: K,
+  ): BunSocket[K] | undefined {
+    const sock = this.#sock;
+    if (!sock || this.#unix) return undefined;
+    try {
+      const v = sock[key];
+      return v === "" ? undefined : v;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The peer's IP address (undefined for unix sockets). */
+  get remoteAddress(): string | undefined {
+    return this.#get("remoteAddress");
+  }
+
+  /** The peer's port. */
+  get remotePort(): number | undefined {
+    return this.#get("remotePort");
+  }
+
+  /** `'IPv4'` or `'IPv6'`. */
+  get remoteFamily(): string | undefined {
+    return familyOf(this.#get("remoteAddress"));
+  }
+
+  /** The local IP address. */
+  get localAddress(): string | undefined {
+    return this.#get("localAddress");
+  }
+
+  /** The local port. */
+  get localPort(): number | undefined {
+    return this.#get("localPort");
+  }
+}
+
+function lookup(
+  fn: NonNullable<ConnectOptions["lookup"]>,
+  host: string,
+  family: number | undefined,
+  hints: number | undefined,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const opts: { family?: number; hints?: number } = {};
+    if (family !== undefined) opts.family = family;
+    if (hints !== undefined) opts.hints = hints;
+    fn(host, opts, (err, address) => {
+      if (err) reject(err);
+      else if (typeof address === "string") resolve(address);
+      else if (address.length > 0) resolve(address[0].address);
+      else reject(dnsException("ENOTFOUND", host));
+    });
+  });
+}
+
+/** Socket callbacks of client connections: the transport rides on `socket.data`. */
+const CLIENT: BunSocketHandlers = {
+  open(s: BunSocket): void {
+    s.data?._open(s);
+  },
+  data(s: BunSocket, chunk: Uint8Array): void {
+    s.data?._data(chunk);
+  },
+  drain(s: BunSocket): void {
+    s.data?._drain();
+  },
+  end(s: BunSocket): void {
+    s.data?._end();
+  },
+  close(s: BunSocket, error?: Error): void {
+    s.data?._close(error);
+  },
+  error(s: BunSocket, error: Error): void {
+    s.data?._fail(error);
+  },
+  connectError(s: BunSocket, error: Error): void {
+    s.data?._connectError(error);
+  },
+};
+
+class BunServer implements TransportServer {
+  readonly #listener: BunListener;
+  readonly #callbacks: ListenCallbacks;
+  #closed = false;
+
+  constructor(listener: BunListener, callbacks: ListenCallbacks) {
+    this.#listener = listener;
+    this.#callbacks = callbacks;
+    queueMicrotask(() => {
+      if (!this.#closed) callbacks.onListening();
+    });
+  }
+
+  address(): AddressInfo | string | null {
+    if (this.#closed) return null;
+    const l = this.#listener;
+    if (l.unix !== undefined) return l.unix;
+    const address = l.hostname ?? "";
+    return { address, family: familyOf(address) ?? "IPv4", port: l.port ?? 0 };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#listener.stop(false);
+    const onClose = this.#callbacks.onClose;
+    if (onClose) queueMicrotask(() => onClose());
+  }
+
+  ref(): void {
+    if (!this.#closed) this.#listener.ref();
+  }
+
+  unref(): void {
+    if (!this.#closed) this.#listener.unref();
+  }
+}
+
+class FailedServer implements TransportServer {
+  address(): null {
+    return null;
+  }
+  close(): void {}
+  ref(): void {}
+  unref(): void {}
+}
+
+/**
+ * The Bun runtime. `backlog` and `ipv6Only` have no Bun equivalent and are ignored.
+ *
+ * @example
+ * ```ts
+ * import { bunRuntime } from "./bun.ts";
+ * const server = bunRuntime.listen({ port: 0, host: "127.0.0.1" }, {
+ *   onConnection(t) { t.setHandler({ onData: (d) => t.write(d), onDrain() {}, onEnd: () => t.end(), onClose() {} }); },
+ *   onListening() {},
+ *   onError(e) { throw e; },
+ * });
+ * ```
+ */
+export const bunRuntime: Runtime = {
+  name: "bun",
+
+  listen(options: ListenOptions, callbacks: ListenCallbacks): TransportServer {
+    const b = bun();
+    const unix = options.path !== undefined;
+    const socket: BunSocketHandlers = {
+      open(s: BunSocket): void {
+        const t = new BunTransport(s, unix);
+        s.data = t;
+        t._open(s);
+        try {
+          callbacks.onConnection(t);
+        } catch (e) {
+          rethrow(e);
+        }
+      },
+      data: CLIENT.data,
+      drain: CLIENT.drain,
+      end: CLIENT.end,
+      close: CLIENT.close,
+      error: CLIENT.error,
+    };
+    const base: Record<string, unknown> = { allowHalfOpen: true, socket };
+    const port = options.port ?? 0;
+    let host = options.host;
+    let listener: BunListener;
+    try {
+      if (unix) {
+        listener = b.listen({ ...base, unix: options.path });
+      } else {
+        const tcp: Record<string, unknown> = { ...base, port };
+        if (options.exclusive !== undefined) tcp.exclusive = options.exclusive;
+        if (options.reusePort !== undefined) tcp.reusePort = options.reusePort;
+        if (options.ipv6Only !== undefined) tcp.ipv6Only = options.ipv6Only;
+        if (host === undefined) {
+          try {
+            host = "::";
+            listener = b.listen({ ...tcp, hostname: host });
+          } catch (e) {
+            const code = codeOf(e);
+            if (code === "EADDRINUSE" || code === "EACCES") throw e;
+            host = "0.0.0.0";
+            listener = b.listen({ ...tcp, hostname: host });
+          }
+        } else {
+          listener = b.listen({ ...tcp, hostname: host });
+        }
+      }
+    } catch (e) {
+      const err = uvExceptionWithHostPort(
+        codeOf(e) ?? "EINVAL",
+        "listen",
+        unix ? options.path : host,
+        unix ? -1 : port,
+      );
+      queueMicrotask(() => callbacks.onError(err));
+      return new FailedServer();
+    }
+    return new BunServer(listener, callbacks);
+  },
+
+  connect(options: ConnectOptions, handler: TransportHandler): Transport {
+    return BunTransport.connect(options, handler);
+  },
+};

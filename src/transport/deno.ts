@@ -1,0 +1,726 @@
+/**
+ * The `Runtime` over Deno's own sockets (`Deno.listen`, `Deno.connect`, TCP and
+ * unix). Nothing touches the `Deno` global until `listen`/`connect` is called.
+ *
+ * One read loop per connection reads into a 64 KiB buffer and hands what it read
+ * to `onData` (small reads are copied out so the buffer is reused; large reads
+ * hand the buffer over and a new one is allocated). Writes go out at once when
+ * nothing is in flight; while a `conn.write` is in flight later writes are
+ * queued and flushed as one concatenated write when it settles.
+ *
+ * @module
+ */
+
+import type {
+  AddressInfo,
+  ConnectOptions,
+  ListenCallbacks,
+  ListenOptions,
+  Runtime,
+  Transport,
+  TransportHandler,
+  TransportServer,
+  WriteCallback,
+} from "./transport.ts";
+import { codeOf, dnsException, errnoException, uvExceptionWithHostPort } from "./errors.ts";
+
+interface DenoAddr {
+  transport: string;
+  hostname?: string;
+  port?: number;
+  path?: string | null;
+}
+
+interface DenoConn {
+  read(p: Uint8Array): Promise<number | null>;
+  write(p: Uint8Array): Promise<number>;
+  close(): void;
+  closeWrite(): Promise<void>;
+  ref(): void;
+  unref(): void;
+  readonly localAddr: DenoAddr;
+  readonly remoteAddr: DenoAddr;
+  setNoDelay?(noDelay?: boolean): void;
+  setKeepAlive?(keepAlive?: boolean): void;
+}
+
+interface DenoListener {
+  accept(): Promise<DenoConn>;
+  close(): void;
+  readonly addr: DenoAddr;
+  ref(): void;
+  unref(): void;
+}
+
+interface DenoLike {
+  listen(options: Record<string, unknown>): DenoListener;
+  connect(options: Record<string, unknown>): Promise<DenoConn>;
+  listenDatagram?: unknown;
+}
+
+function deno(): DenoLike {
+  const d = (globalThis as unknown as { Deno?: DenoLike }).Deno;
+  if (!d) throw new Error("The Deno transport needs the Deno runtime");
+  return d;
+}
+
+/** Bytes per read. */
+const READ_SIZE = 65536;
+/** Reads shorter than this are copied out so the read buffer can be reused. */
+const COPY_BELOW = 16384;
+/** `write()` returns false once this many bytes are queued. */
+const HIGH_WATER_MARK = 65536;
+
+const NOOP_HANDLER: TransportHandler = {
+  onData(): void {},
+  onDrain(): void {},
+  onEnd(): void {},
+  onClose(): void {},
+};
+
+/** Surface an exception thrown by a handler as an uncaught exception, as Node would. */
+function rethrow(error: unknown): void {
+  queueMicrotask(() => {
+    throw error;
+  });
+}
+
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const c of chunks) {
+    out.set(c, offset);
+    offset += c.byteLength;
+  }
+  return out;
+}
+
+function familyOf(address: string | undefined): string | undefined {
+  if (address === undefined) return undefined;
+  return address.includes(":") ? "IPv6" : "IPv4";
+}
+
+function destroyedError(syscall: string): Error {
+  const err = new Error(`Cannot call ${syscall} after a stream was destroyed`) as Error & {
+    code: string;
+  };
+  err.code = "ERR_STREAM_DESTROYED";
+  return err;
+}
+
+function writeAfterEndError(): Error {
+  const err = new Error("write after end") as Error & { code: string };
+  err.code = "ERR_STREAM_WRITE_AFTER_END";
+  return err;
+}
+
+/** Map a Deno I/O error to a Node-style one (`read ECONNRESET`, `write EPIPE`). */
+function ioError(error: unknown, syscall: string): Error {
+  const code = codeOf(error);
+  if (code === undefined) return error instanceof Error ? error : new Error(String(error));
+  return errnoException(code, syscall);
+}
+
+/** A `Transport` over one `Deno.Conn`. */
+export class DenoTransport implements Transport {
+  #conn: DenoConn | null;
+  #handler: TransportHandler = NOOP_HANDLER;
+  #connecting = false;
+  #abort: AbortController | null = null;
+
+  // read side
+  #readBuf: Uint8Array | null = null;
+  #paused = false;
+  #wake: (() => void) | null = null;
+  #readEnded = false;
+  #bytesRead = 0;
+
+  // write side
+  #queue: Uint8Array[] = [];
+  #queueBytes = 0;
+  #callbacks: (WriteCallback | undefined)[] = [];
+  #pending = 0; // queued + in flight
+  #writing = false;
+  #needDrain = false;
+  #ending = false;
+  #writeShut = false;
+  #endCallbacks: (() => void)[] = [];
+  #bytesWritten = 0;
+
+  #destroyed = false;
+  #closed = false;
+  #refed = true;
+  #noDelay: boolean | undefined;
+  #keepAlive: boolean | undefined;
+
+  /** Wrap an open connection (server side), or `null` for one still connecting. */
+  constructor(conn: DenoConn | null) {
+    this.#conn = conn;
+    if (conn) queueMicrotask(() => this.#readLoop(conn));
+  }
+
+  /** Install the handler. */
+  setHandler(handler: TransportHandler): void {
+    this.#handler = handler;
+  }
+
+  // ---- reading ----
+
+  async #readLoop(conn: DenoConn): Promise<void> {
+    while (!this.#destroyed) {
+      while (this.#paused && !this.#destroyed) await this.#waitResume();
+      if (this.#destroyed) return;
+      const buf = this.#readBuf ?? new Uint8Array(READ_SIZE);
+      this.#readBuf = buf;
+      let n: number | null;
+      try {
+        n = await conn.read(buf);
+      } catch (e) {
+        if (!this.#destroyed) this.#fail(ioError(e, "read"));
+        return;
+      }
+      if (this.#destroyed) return;
+      if (n === null) {
+        while (this.#paused && !this.#destroyed) await this.#waitResume();
+        if (this.#destroyed) return;
+        this.#readEnded = true;
+        try {
+          this.#handler.onEnd();
+        } catch (e) {
+          rethrow(e);
+        }
+        this.#maybeClose();
+        return;
+      }
+      if (n === 0) continue;
+      this.#bytesRead += n;
+      let chunk: Uint8Array;
+      if (n < COPY_BELOW) {
+        chunk = buf.slice(0, n);
+      } else {
+        chunk = buf.subarray(0, n);
+        this.#readBuf = null;
+      }
+      while (this.#paused && !this.#destroyed) await this.#waitResume();
+      if (this.#destroyed) return;
+      try {
+        this.#handler.onData(chunk);
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+  }
+
+  #waitResume(): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wake = resolve;
+    });
+  }
+
+  /** Stop calling `onData` (the read loop waits). */
+  pause(): void {
+    this.#paused = true;
+  }
+
+  /** Let the read loop go on. */
+  resume(): void {
+    this.#paused = false;
+    const wake = this.#wake;
+    if (wake) {
+      this.#wake = null;
+      wake();
+    }
+  }
+
+  // ---- writing ----
+
+  /** Queue `chunk`; false once 64 KiB or more are waiting. */
+  write(chunk: Uint8Array, callback?: WriteCallback): boolean {
+    if (this.#destroyed || this.#ending) {
+      const err = this.#destroyed ? destroyedError("write") : writeAfterEndError();
+      if (callback) queueMicrotask(() => callback(err));
+      return false;
+    }
+    const len = chunk.byteLength;
+    this.#queue.push(chunk);
+    this.#queueBytes += len;
+    this.#callbacks.push(callback);
+    this.#pending += len;
+    if (!this.#writing && this.#conn) this.#flush(this.#conn);
+    if (this.#pending >= HIGH_WATER_MARK) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  async #flush(conn: DenoConn): Promise<void> {
+    this.#writing = true;
+    while (this.#queue.length > 0) {
+      const chunks = this.#queue;
+      const callbacks = this.#callbacks;
+      const total = this.#queueBytes;
+      this.#queue = [];
+      this.#callbacks = [];
+      this.#queueBytes = 0;
+      const data = chunks.length === 1 ? chunks[0] : concat(chunks, total);
+      let error: Error | null = null;
+      try {
+        let offset = await conn.write(data);
+        while (offset < total) offset += await conn.write(data.subarray(offset));
+        this.#bytesWritten += total;
+      } catch (e) {
+        error = this.#destroyed ? destroyedError("write") : ioError(e, "write");
+      }
+      this.#pending -= total;
+      for (const cb of callbacks) {
+        if (cb) {
+          try {
+            cb(error);
+          } catch (e) {
+            rethrow(e);
+          }
+        }
+      }
+      if (error) {
+        this.#writing = false;
+        this.#fail(error);
+        return;
+      }
+      if (this.#destroyed) {
+        this.#writing = false;
+        return;
+      }
+      if (this.#needDrain && this.#pending < HIGH_WATER_MARK) {
+        this.#needDrain = false;
+        try {
+          this.#handler.onDrain();
+        } catch (e) {
+          rethrow(e);
+        }
+        if (this.#destroyed) return;
+      }
+    }
+    this.#writing = false;
+    if (this.#ending && !this.#writeShut) this.#shutdown(conn);
+  }
+
+  /** Flush, then half-close (`conn.closeWrite()`). */
+  end(callback?: () => void): void {
+    if (this.#destroyed) {
+      if (callback) queueMicrotask(callback);
+      return;
+    }
+    if (callback) this.#endCallbacks.push(callback);
+    if (this.#ending) {
+      if (this.#writeShut) this.#runEndCallbacks();
+      return;
+    }
+    this.#ending = true;
+    if (this.#conn && !this.#writing) this.#shutdown(this.#conn);
+  }
+
+  async #shutdown(conn: DenoConn): Promise<void> {
+    this.#writeShut = true;
+    try {
+      await conn.closeWrite();
+    } catch {
+      // Already shut or reset by the peer: the read side reports what matters.
+    }
+    if (this.#destroyed) return;
+    this.#runEndCallbacks();
+    this.#maybeClose();
+  }
+
+  #runEndCallbacks(): void {
+    const cbs = this.#endCallbacks;
+    this.#endCallbacks = [];
+    for (const cb of cbs) queueMicrotask(cb);
+  }
+
+  #maybeClose(): void {
+    if (this.#readEnded && this.#writeShut && !this.#writing && !this.#destroyed) {
+      this.#destroyed = true;
+      try {
+        this.#conn?.close();
+      } catch {
+        // already closed
+      }
+      this.#emitClose(null);
+    }
+  }
+
+  // ---- closing ----
+
+  /** Close now, dropping what is queued. */
+  destroy(error?: Error): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    this.#abort?.abort();
+    try {
+      this.#conn?.close();
+    } catch {
+      // already closed
+    }
+    this.#dropWrites(destroyedError("write"));
+    this.resume();
+    queueMicrotask(() => this.#emitClose(error ?? null));
+  }
+
+  #fail(error: Error): void {
+    if (this.#destroyed) return;
+    this.#destroyed = true;
+    try {
+      this.#conn?.close();
+    } catch {
+      // already closed
+    }
+    this.#dropWrites(error);
+    this.resume();
+    this.#emitClose(error);
+  }
+
+  #dropWrites(error: Error): void {
+    const callbacks = this.#callbacks;
+    this.#queue = [];
+    this.#callbacks = [];
+    this.#pending -= this.#queueBytes;
+    this.#queueBytes = 0;
+    for (const cb of callbacks) if (cb) queueMicrotask(() => cb(error));
+    this.#runEndCallbacks();
+  }
+
+  #emitClose(error: Error | null): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#handler.onClose(error);
+  }
+
+  // ---- connecting (client side) ----
+
+  /** @internal Start connecting. */
+  static connect(options: ConnectOptions, handler: TransportHandler): DenoTransport {
+    const t = new DenoTransport(null);
+    t.#handler = handler;
+    t.#connecting = true;
+    t.#doConnect(options);
+    return t;
+  }
+
+  async #doConnect(options: ConnectOptions): Promise<void> {
+    let conn: DenoConn;
+    let address: string | undefined;
+    const port = options.port ?? 80;
+    try {
+      if (options.path !== undefined) {
+        address = options.path;
+        conn = await deno().connect({ transport: "unix", path: options.path });
+      } else {
+        const host = options.host ?? "localhost";
+        address = host;
+        if (options.lookup) {
+          address = await lookup(options.lookup, host, options.family, options.hints);
+        }
+        this.#abort = new AbortController();
+        conn = await deno().connect({
+          hostname: address,
+          port,
+          transport: "tcp",
+          signal: this.#abort.signal,
+        });
+        this.#abort = null;
+      }
+    } catch (e) {
+      this.#connecting = false;
+      if (this.#destroyed) return;
+      this.#fail(connectError(e, address ?? "", options.path === undefined ? port : undefined));
+      return;
+    }
+    this.#connecting = false;
+    if (this.#destroyed) {
+      conn.close();
+      return;
+    }
+    this.#conn = conn;
+    if (!this.#refed) conn.unref();
+    if (options.noDelay !== undefined && this.#noDelay === undefined) {
+      this.#noDelay = options.noDelay;
+    }
+    if (options.keepAlive !== undefined && this.#keepAlive === undefined) {
+      this.#keepAlive = options.keepAlive;
+    }
+    if (this.#noDelay !== undefined) conn.setNoDelay?.(this.#noDelay);
+    if (this.#keepAlive !== undefined) conn.setKeepAlive?.(this.#keepAlive);
+    try {
+      this.#handler.onConnect?.();
+    } catch (e) {
+      rethrow(e);
+    }
+    if (this.#destroyed) return;
+    if (this.#queue.length > 0) this.#flush(conn);
+    else if (this.#ending) this.#shutdown(conn);
+    this.#readLoop(conn);
+  }
+
+  // ---- options and state ----
+
+  /** `conn.setNoDelay` (applied once connected). */
+  setNoDelay(noDelay: boolean): void {
+    this.#noDelay = noDelay;
+    if (this.#conn && !this.#destroyed) this.#conn.setNoDelay?.(noDelay);
+  }
+
+  /** `conn.setKeepAlive` (the initial delay is not settable on Deno). */
+  setKeepAlive(enable: boolean, _initialDelayMs: number): void {
+    this.#keepAlive = enable;
+    if (this.#conn && !this.#destroyed) this.#conn.setKeepAlive?.(enable);
+  }
+
+  /** `conn.ref()`. */
+  ref(): void {
+    this.#refed = true;
+    if (this.#conn && !this.#destroyed) this.#conn.ref();
+  }
+
+  /** `conn.unref()`. */
+  unref(): void {
+    this.#refed = false;
+    if (this.#conn && !this.#destroyed) this.#conn.unref();
+  }
+
+  /** True until connected (client side). */
+  get connecting(): boolean {
+    return this.#connecting;
+  }
+
+  /** True once destroyed or closed. */
+  get destroyed(): boolean {
+    return this.#destroyed;
+  }
+
+  /** Bytes queued or in flight. */
+  get writableLength(): number {
+    return this.#pending;
+  }
+
+  /** Total bytes read. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** Total bytes written to the OS. */
+  get bytesWritten(): number {
+    return this.#bytesWritten;
+  }
+
+  #addr(remote: boolean): DenoAddr | undefined {
+    const conn = this.#conn;
+    if (!conn) return undefined;
+    try {
+      return remote ? conn.remoteAddr : conn.localAddr;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The peer's IP address (undefined for unix sockets). */
+  get remoteAddress(): string | undefined {
+    return this.#addr(true)?.hostname;
+  }
+
+  /** The peer's port. */
+  get remotePort(): number | undefined {
+    return this.#addr(true)?.port;
+  }
+
+  /** `'IPv4'` or `'IPv6'`. */
+  get remoteFamily(): string | undefined {
+    return familyOf(this.#addr(true)?.hostname);
+  }
+
+  /** The local IP address. */
+  get localAddress(): string | undefined {
+    return this.#addr(false)?.hostname;
+  }
+
+  /** The local port. */
+  get localPort(): number | undefined {
+    return this.#addr(false)?.port;
+  }
+}
+
+function lookup(
+  fn: NonNullable<ConnectOptions["lookup"]>,
+  host: string,
+  family: number | undefined,
+  hints: number | undefined,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const opts: { family?: number; hints?: number } = {};
+    if (family !== undefined) opts.family = family;
+    if (hints !== undefined) opts.hints = hints;
+    fn(host, opts, (err, address) => {
+      if (err) reject(err);
+      else if (typeof address === "string") resolve(address);
+      else if (address.length > 0) resolve(address[0].address);
+      else reject(dnsException("ENOTFOUND", host));
+    });
+  });
+}
+
+function connectError(error: unknown, address: string, port: number | undefined): Error {
+  if (error instanceof Error && (error as { syscall?: unknown }).syscall) return error;
+  const code = codeOf(error);
+  if (code === undefined) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/lookup|resolve|name or service|not known|dns/i.test(message)) {
+      return dnsException("ENOTFOUND", address);
+    }
+    return error instanceof Error ? error : new Error(message);
+  }
+  const shown = port !== undefined && address === "localhost" ? "127.0.0.1" : address;
+  return errnoException(code, "connect", shown, port);
+}
+
+class DenoServer implements TransportServer {
+  readonly #listener: DenoListener;
+  readonly #callbacks: ListenCallbacks;
+  #closed = false;
+
+  constructor(listener: DenoListener, callbacks: ListenCallbacks) {
+    this.#listener = listener;
+    this.#callbacks = callbacks;
+    queueMicrotask(() => {
+      if (!this.#closed) callbacks.onListening();
+      this.#acceptLoop();
+    });
+  }
+
+  async #acceptLoop(): Promise<void> {
+    while (!this.#closed) {
+      let conn: DenoConn;
+      try {
+        conn = await this.#listener.accept();
+      } catch (e) {
+        if (this.#closed) break;
+        const code = codeOf(e);
+        if (code === "ECONNABORTED" || code === "ECONNRESET") continue;
+        // Out of descriptors and the like: back off briefly rather than spin.
+        await new Promise((r) => setTimeout(r, 50));
+        continue;
+      }
+      if (this.#closed) {
+        conn.close();
+        break;
+      }
+      try {
+        this.#callbacks.onConnection(new DenoTransport(conn));
+      } catch (e) {
+        rethrow(e);
+      }
+    }
+    this.#callbacks.onClose?.();
+  }
+
+  address(): AddressInfo | string | null {
+    if (this.#closed) return null;
+    const addr = this.#listener.addr;
+    if (addr.transport === "unix") return addr.path ?? null;
+    const address = addr.hostname ?? "";
+    return { address, family: familyOf(address) ?? "IPv4", port: addr.port ?? 0 };
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.#listener.close();
+    } catch {
+      // already closed
+    }
+  }
+
+  ref(): void {
+    if (!this.#closed) this.#listener.ref();
+  }
+
+  unref(): void {
+    if (!this.#closed) this.#listener.unref();
+  }
+}
+
+class FailedServer implements TransportServer {
+  address(): null {
+    return null;
+  }
+  close(): void {}
+  ref(): void {}
+  unref(): void {}
+}
+
+/**
+ * The Deno runtime. `reusePort` is honoured when Deno runs with `--unstable-net`
+ * (Deno refuses it otherwise, so it is ignored then); `exclusive` and
+ * `ipv6Only` have no Deno equivalent and are ignored; `localAddress`,
+ * `localPort` and the keep-alive initial delay of `connect` are not supported.
+ *
+ * @example
+ * ```ts
+ * import { denoRuntime } from "./deno.ts";
+ * const server = denoRuntime.listen({ port: 0, host: "127.0.0.1" }, {
+ *   onConnection(t) { t.setHandler({ onData: (d) => t.write(d), onDrain() {}, onEnd: () => t.end(), onClose() {} }); },
+ *   onListening() {},
+ *   onError(e) { throw e; },
+ * });
+ * ```
+ */
+export const denoRuntime: Runtime = {
+  name: "deno",
+
+  listen(options: ListenOptions, callbacks: ListenCallbacks): TransportServer {
+    const d = deno();
+    let listener: DenoListener;
+    if (options.path !== undefined) {
+      try {
+        listener = d.listen({ transport: "unix", path: options.path });
+      } catch (e) {
+        const err = uvExceptionWithHostPort(codeOf(e) ?? "EINVAL", "listen", options.path, -1);
+        queueMicrotask(() => callbacks.onError(err));
+        return new FailedServer();
+      }
+      return new DenoServer(listener, callbacks);
+    }
+    const port = options.port ?? 0;
+    const tcp: Record<string, unknown> = { transport: "tcp", port };
+    if (options.backlog !== undefined) tcp.tcpBacklog = options.backlog;
+    // SO_REUSEPORT is an unstable Deno API: passing it without --unstable-net
+    // terminates the process, so only ask when the unstable net APIs are present.
+    if (options.reusePort && typeof d.listenDatagram === "function") tcp.reusePort = true;
+    let host = options.host;
+    try {
+      if (host === undefined) {
+        // Like Node: the IPv6 wildcard (dual stack) when available, else IPv4's.
+        try {
+          host = "::";
+          listener = d.listen({ ...tcp, hostname: host });
+        } catch (e) {
+          const code = codeOf(e);
+          if (code === "EADDRINUSE" || code === "EACCES") throw e;
+          host = "0.0.0.0";
+          listener = d.listen({ ...tcp, hostname: host });
+        }
+      } else {
+        listener = d.listen({ ...tcp, hostname: host });
+      }
+    } catch (e) {
+      const err = uvExceptionWithHostPort(codeOf(e) ?? "EINVAL", "listen", host, port);
+      queueMicrotask(() => callbacks.onError(err));
+      return new FailedServer();
+    }
+    return new DenoServer(listener, callbacks);
+  },
+
+  connect(options: ConnectOptions, handler: TransportHandler): Transport {
+    return DenoTransport.connect(options, handler);
+  },
+};

@@ -1,0 +1,140 @@
+/**
+ * Helpers shared by the server tests: start/stop a server on loopback and talk
+ * raw bytes to it with `node:net` (present on Node, Deno and Bun).
+ *
+ * @module
+ */
+import * as net from "node:net";
+import { Buffer } from "node:buffer";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { Server } from "../src/server.ts";
+
+/** Starts `server` on 127.0.0.1:0 and resolves its port. */
+export function listen(server: Server): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      server.off("error", reject);
+      const a = server.address();
+      resolve(typeof a === "object" && a ? a.port : 0);
+    });
+  });
+}
+
+/** Destroys every connection and closes `server`. */
+export function stop(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.closeAllConnections();
+    if (!server.listening) {
+      resolve();
+      return;
+    }
+    server.close(() => resolve());
+  });
+}
+
+/** Latin1 text of bytes. */
+export function latin1(u: Uint8Array): string {
+  let s = "";
+  for (let i = 0; i < u.length; i += 4096) {
+    s += String.fromCharCode.apply(null, Array.from(u.subarray(i, i + 4096)));
+  }
+  return s;
+}
+
+/** Options of {@link raw}. */
+export interface RawOptions {
+  /** Resolve as soon as the received text satisfies this. */
+  until?: (text: string) => boolean;
+  /** Give up after this many ms (resolves with what arrived; default 3000). */
+  timeout?: number;
+  /** Half-close after writing. */
+  end?: boolean;
+}
+
+/** Result of {@link raw}. */
+export interface RawResult {
+  text: string;
+  /** The server closed the connection. */
+  closed: boolean;
+  /** The timeout hit. */
+  timedOut: boolean;
+}
+
+/**
+ * Connects to `port`, writes `data` (pieces written one after another), and collects
+ * what comes back until `until` matches, the server closes, or the timeout.
+ */
+export function raw(
+  port: number,
+  data: string | Uint8Array | (string | Uint8Array)[],
+  options: RawOptions = {},
+): Promise<RawResult> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, "127.0.0.1");
+    let text = "";
+    let done = false;
+    const finish = (closed: boolean, timedOut: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve({ text, closed, timedOut });
+    };
+    const timer = setTimeout(() => finish(false, true), options.timeout ?? 3000);
+    sock.on("data", (d: Uint8Array) => {
+      text += latin1(d);
+      if (options.until && options.until(text)) finish(false, false);
+    });
+    sock.on("error", () => {});
+    sock.on("close", () => finish(true, false));
+    sock.on("connect", () => {
+      const pieces = Array.isArray(data) ? data : [data];
+      for (const p of pieces) sock.write(typeof p === "string" ? Buffer.from(p, "latin1") : p);
+      if (options.end) sock.end();
+    });
+  });
+}
+
+/** Replaces the Date header value with `X` so responses compare exactly. */
+export function noDate(text: string): string {
+  return text.replace(/\r\nDate: [^\r]*\r\n/g, "\r\nDate: X\r\n");
+}
+
+/** Count of complete responses heads (`HTTP/1.1 ...`) in `text`. */
+export function countResponses(text: string): number {
+  return (text.match(/HTTP\/1\.1 \d{3}/g) || []).length;
+}
+
+/** Finds `/work/shared`-style `shared/` by walking up from this file. */
+export function findShared(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 8; i++) {
+    const candidate = join(dir, "shared");
+    if (existsSync(join(candidate, "wire-cases"))) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  return null;
+}
+
+/** Reads a JSON file. */
+export function readJson(path: string): unknown {
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Waits for `event` on `emitter`. */
+export function once<T = unknown>(
+  emitter: { once(ev: string, fn: (...a: unknown[]) => void): unknown },
+  event: string,
+): Promise<T[]> {
+  return new Promise((resolve) => emitter.once(event, (...a: unknown[]) => resolve(a as T[])));
+}
