@@ -11,7 +11,8 @@
  */
 
 const root = new URL("../", import.meta.url);
-const out = new URL("npm/", root);
+/** Output folder (default `npm/`); `NPM_OUT=dir/` builds elsewhere (parallel runs). */
+const out = new URL((Deno.env.get("NPM_OUT") ?? "npm").replace(/\/?$/, "/"), root);
 
 function path(url: URL): string {
   return decodeURIComponent(url.pathname);
@@ -25,7 +26,7 @@ await Deno.remove(out, { recursive: true }).catch(() => {});
 await Deno.mkdir(out, { recursive: true });
 
 const tsc = new Deno.Command(path(new URL("node_modules/typescript/bin/tsc", root)), {
-  args: ["-p", path(new URL("tsconfig.build.json", root))],
+  args: ["-p", path(new URL("tsconfig.build.json", root)), "--outDir", path(new URL("esm", out))],
   cwd: path(root),
   stdout: "inherit",
   stderr: "inherit",
@@ -83,5 +84,9 @@ for (const f of ["README.md", "LICENSE"]) {
 }
 // Let `import "anyhttp"` resolve from inside npm/ (tests and examples that use the package name).
 await Deno.mkdir(new URL("node_modules/", out), { recursive: true });
-await Deno.symlink("..", path(new URL("node_modules/anyhttp", out)), { type: "dir" });
+await Deno.symlink("..", path(new URL("node_modules/anyhttp", out)), { type: "dir" }).catch(
+  (err: unknown) => {
+    if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+  },
+);
 console.log(`build_npm: npm/ built (anyhttp@${denoJson.version})`);

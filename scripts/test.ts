@@ -94,8 +94,11 @@ if (!exitOk(build)) {
 if (only.includes("deno")) {
   const files = await testFiles(`${rootPath}tests`, "_test.ts");
   const out = await run("deno", Deno.execPath(), ["test", "-A", "--no-check=remote", ...files]);
-  const passed = lastNumber(out, /(\d+) passed/) ?? 0;
-  const failed = lastNumber(out, /(\d+) failed/) ?? 0;
+  // Deno counts describe() blocks as tests and their tests as steps: count both kinds of leaves.
+  const summary = out.match(/^(?:ok|FAILED) \| .*$/gm)?.pop() ?? "";
+  const num = (re: RegExp) => Number(summary.match(re)?.[1] ?? 0);
+  const passed = num(/(\d+) passed/) + num(/passed \((\d+) steps?\)/);
+  const failed = num(/(\d+) failed/) + num(/failed \((\d+) steps?\)/);
   results.push({ runtime: "deno", passed, failed, ok: exitOk(out) });
 }
 
@@ -108,7 +111,8 @@ if (only.includes("bun")) {
 }
 
 if (only.includes("node")) {
-  const files = await testFiles(`${rootPath}npm/esm/tests`, "_test.js");
+  const npmOut = (Deno.env.get("NPM_OUT") ?? "npm").replace(/\/$/, "");
+  const files = await testFiles(`${rootPath}${npmOut}/esm/tests`, "_test.js");
   const out = await run("node", "node", ["--test", "--test-reporter=spec", ...files]);
   const passed = lastNumber(out, /^ℹ pass (\d+)/) ?? 0;
   const failed = lastNumber(out, /^ℹ fail (\d+)/) ?? 0;

@@ -584,6 +584,7 @@ class ClientConnection implements TransportHandler {
   parser: HTTPParser | null = null;
   res: IncomingMessage | null = null;
   private info = false;
+  private executing = false;
   private upgraded = false;
   private paused = false;
   private finishListener: (() => void) | null = null;
@@ -637,8 +638,10 @@ class ClientConnection implements TransportHandler {
   // ------------------------------------------------------------- parser side
 
   onHeaders(head: MessageHead): number {
-    const req = this.req!;
+    const req = this.req;
     const socket = this.socket;
+    // The request let go of the connection during this execute(): ignore the rest.
+    if (req === null || this.parser === null) return HEADERS_SKIP_BODY;
     const res = new IncomingMessage(
       socket as unknown as ConstructorParameters<typeof IncomingMessage>[0],
     );
@@ -711,7 +714,9 @@ class ClientConnection implements TransportHandler {
 
   onBody(chunk: Uint8Array): void {
     const res = this.res;
-    if (this.info || res === null || res._dumped && res.readableEnded) return;
+    if (this.info || res === null || this.req === null || (res._dumped && res.readableEnded)) {
+      return;
+    }
     if (!res.push(toBuffer(chunk)) && !res._dumped && !this.paused) {
       this.paused = true;
       this.transport.pause();
@@ -724,7 +729,7 @@ class ClientConnection implements TransportHandler {
       return;
     }
     const res = this.res;
-    if (res === null) return;
+    if (res === null || this.req === null) return;
     if (rawTrailers.length) res.rawTrailers = rawTrailers;
     res.complete = true;
     res.push(null);
@@ -741,7 +746,14 @@ class ClientConnection implements TransportHandler {
       return;
     }
     if (parser === null) return;
-    const ret = parser.execute(chunk);
+    this.executing = true;
+    let ret: number;
+    try {
+      ret = parser.execute(chunk);
+    } finally {
+      this.executing = false;
+    }
+    if (this.req !== req) return;
     if (ret < 0 || parser.error) {
       const err = parser.error as ParseError & { rawPacket?: unknown };
       if (err && err.rawPacket instanceof Uint8Array) err.rawPacket = toBuffer(err.rawPacket);
@@ -815,7 +827,9 @@ class ClientConnection implements TransportHandler {
     }
     const parser = this.parser;
     if (parser !== null) {
-      parser.finish();
+      // Inside execute() (a listener destroyed the socket): just stop parsing.
+      if (this.executing) parser.pause();
+      else parser.finish();
       this.freeParser();
     }
     req.destroyed = true;

@@ -21,6 +21,7 @@ import { finished, Readable } from "node:stream";
 import type { Duplex } from "node:stream";
 import type { Socket } from "./socket.ts";
 import { addIncomingHeaders, buildDistinctHeaders } from "./core/headers.ts";
+import { nextTick } from "./next_tick.ts";
 
 /** Incoming header object: lower-cased names; `set-cookie` is a list. */
 export type IncomingHttpHeaders = Record<string, string | string[] | undefined>;
@@ -196,10 +197,10 @@ export class IncomingMessage extends Readable {
       const cleanup = finished(socket, (e) => {
         const code = (e as { code?: string } | undefined)?.code;
         cleanup();
-        queueMicrotask(() => done(code === "ERR_STREAM_PREMATURE_CLOSE" ? err : e || err));
+        nextTick(() => done(code === "ERR_STREAM_PREMATURE_CLOSE" ? err : e || err));
       });
     } else {
-      queueMicrotask(() => done(err));
+      nextTick(() => done(err));
     }
   }
 

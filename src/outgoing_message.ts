@@ -60,6 +60,7 @@ import {
   ERR_STREAM_NULL_VALUES,
   ERR_STREAM_WRITE_AFTER_END,
 } from "./core/errors.ts";
+import { nextTick } from "./next_tick.ts";
 
 /** Options of the `OutgoingMessage` constructor. */
 export interface OutgoingMessageOptions {
@@ -539,12 +540,12 @@ export class OutgoingMessage extends Stream {
     if (err) {
       const e = err;
       if (!this.destroyed) {
-        queueMicrotask(() => {
+        nextTick(() => {
           cb(e);
           if (!this.destroyed) this.emit("error", e);
         });
       } else {
-        queueMicrotask(() => cb(e));
+        nextTick(() => cb(e));
       }
       return false;
     }
@@ -576,7 +577,7 @@ export class OutgoingMessage extends Stream {
 
     if (!this._hasBody) {
       if (this._rejectNonStandardBodyWrites) throw ERR_HTTP_BODY_NOT_ALLOWED();
-      queueMicrotask(() => cb());
+      nextTick(() => cb());
       return true;
     }
 
@@ -669,7 +670,7 @@ export class OutgoingMessage extends Stream {
     }
     if (this._corked === 0 && !this._flushScheduled) {
       this._flushScheduled = true;
-      queueMicrotask(() => this._flushTick());
+      nextTick(() => this._flushTick());
     }
     return this.outputSize + t.writableLength < this.writableHighWaterMark;
   }
@@ -704,7 +705,7 @@ export class OutgoingMessage extends Stream {
     if (parts.length === 0) {
       if (cb) {
         const c = cb;
-        queueMicrotask(() => c(null));
+        nextTick(() => c(null));
       }
     } else if (parts.length === 1) {
       ret = t.write(parts[0], cb);
@@ -722,7 +723,7 @@ export class OutgoingMessage extends Stream {
     }
     if (ret && this._needDrain && !this.finished) {
       this._needDrain = false;
-      queueMicrotask(() => this.emit("drain"));
+      nextTick(() => this.emit("drain"));
     }
     return ret;
   }
@@ -755,7 +756,7 @@ export class OutgoingMessage extends Stream {
         const cb = typeof callback === "function" ? callback : nop;
         const e = ERR_STREAM_WRITE_AFTER_END();
         if (!this.destroyed) {
-          queueMicrotask(() => {
+          nextTick(() => {
             cb(e);
             if (!this.destroyed) this.emit("error", e);
           });
@@ -797,7 +798,7 @@ export class OutgoingMessage extends Stream {
     } else if (!this._headerSent || this.outputSize > 0 || chunk) {
       this._send("", "latin1", finish);
     } else {
-      queueMicrotask(() => finish());
+      nextTick(() => finish());
     }
 
     this._corked = 0;

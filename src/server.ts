@@ -23,6 +23,7 @@ import {
   ERR_SERVER_NOT_RUNNING,
   ERR_SOCKET_BAD_PORT,
 } from "./core/errors.ts";
+import { nextTick } from "./next_tick.ts";
 
 /** Options of `createServer()` / `new Server()`. */
 export interface ServerOptions {
@@ -324,7 +325,7 @@ export class Server extends EventEmitter {
           this._listening = true;
           this.emit("listening");
         };
-        if (inCall) queueMicrotask(fire);
+        if (inCall) nextTick(fire);
         else fire();
       },
       onError: (error) => {
@@ -335,7 +336,7 @@ export class Server extends EventEmitter {
           }
           this.emit("error", error);
         };
-        if (inCall) queueMicrotask(fire);
+        if (inCall) nextTick(fire);
         else fire();
       },
     });
@@ -407,7 +408,7 @@ export class Server extends EventEmitter {
   /** Counts open connections accepted by this server (as `net.Server`). */
   getConnections(cb: (err: Error | null, count: number) => void): this {
     const n = this._socketCount;
-    queueMicrotask(() => cb(null, n));
+    nextTick(() => cb(null, n));
     return this;
   }
 
@@ -427,7 +428,7 @@ export class Server extends EventEmitter {
 
   private _emitCloseIfDrained(): void {
     if (this._listener || this._socketCount > 0) return;
-    queueMicrotask(() => {
+    nextTick(() => {
       if (this._listener || this._socketCount > 0) return;
       this.emit("close");
     });

@@ -27,6 +27,7 @@ import { attachConsumer, detachConsumer } from "./socket.ts";
 import type { IncomingMessage } from "./incoming_message.ts";
 import type { ServerResponse } from "./server_response.ts";
 import type { Server } from "./server.ts";
+import { nextTick } from "./next_tick.ts";
 
 /** Extra ms added to `keepAliveTimeout` before an idle connection is closed (as Node). */
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
@@ -379,7 +380,7 @@ export class ServerConnection implements TransportHandler {
     if (this.socket._httpMessage === res) this.socket._httpMessage = null;
     if (this.current === res) this.current = null;
     res._detach();
-    queueMicrotask(() => res._emitClose());
+    nextTick(() => res._emitClose());
     if (this.closed || this.detached) return;
 
     if (res._last) {
@@ -429,7 +430,7 @@ export class ServerConnection implements TransportHandler {
     if (!this.outPaused) return;
     if (this.outgoingData > this.hwm || this.transport.writableLength > this.hwm) return;
     this.outPaused = false;
-    queueMicrotask(() => this.resumeParsing());
+    nextTick(() => this.resumeParsing());
   }
 
   private resumeParsing(): void {

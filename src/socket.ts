@@ -15,7 +15,7 @@ import { Buffer } from "node:buffer";
 import process from "node:process";
 import type { AddressInfo, Transport, TransportHandler } from "./transport/transport.ts";
 import { DuplexTransport } from "./transport/duplex.ts";
-import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE } from "./core/errors.ts";
+import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_STREAM_DESTROYED } from "./core/errors.ts";
 
 /** Where `attachConsumer` caches the `DuplexTransport` of a foreign Duplex. */
 const kDuplexTransport: unique symbol = Symbol("anyhttp.duplexTransport");
@@ -50,14 +50,6 @@ function toBuffer(chunk: Uint8Array): Buffer {
   return Buffer.isBuffer(chunk)
     ? chunk
     : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-}
-
-function destroyedError(): Error {
-  const err = new Error("Cannot call write after a stream was destroyed") as Error & {
-    code: string;
-  };
-  err.code = "ERR_STREAM_DESTROYED";
-  return err;
 }
 
 /**
@@ -164,7 +156,7 @@ export class Socket extends Duplex {
       const pending = this.#pendingWrite;
       if (pending !== null) {
         this.#pendingWrite = null;
-        pending(error ?? destroyedError());
+        pending(error ?? ERR_STREAM_DESTROYED("write"));
       }
     },
     onConnect: (): void => {
@@ -248,7 +240,7 @@ export class Socket extends Duplex {
 
   #send(data: Uint8Array, callback: (error?: Error | null) => void): void {
     if (this.#transportClosed) {
-      callback(this.#error ?? destroyedError());
+      callback(this.#error ?? ERR_STREAM_DESTROYED("write"));
       return;
     }
     const ok = this.#transport.write(data, this.#onWritten);

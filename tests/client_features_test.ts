@@ -253,6 +253,107 @@ describe("client features", () => {
     }
   });
 
+  test("maxHeadersCount limits the response header pairs kept", async () => {
+    const srv = await rawServer((c) =>
+      c.end("HTTP/1.1 200 OK\r\nA: 1\r\nB: 2\r\nC: 3\r\nContent-Length: 0\r\n\r\n")
+    );
+    try {
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = get({ host: "127.0.0.1", port: srv.port, agent: false }, resolve);
+        req.maxHeadersCount = 2;
+        req.on("error", reject);
+      });
+      res.resume();
+      assert.deepEqual(res.rawHeaders, ["A", "1", "B", "2"]);
+      assert.deepEqual({ ...res.headers }, { a: "1", b: "2" });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test("insecureHTTPParser accepts what the strict parser rejects", async () => {
+    const srv = await rawServer((c) =>
+      c.end("HTTP/1.1 200 OK\r\nX-A: a\x01b\r\nContent-Length: 2\r\n\r\nok")
+    );
+    try {
+      const strict = await new Promise<Error & { code?: string }>((resolve) => {
+        const req = get({ host: "127.0.0.1", port: srv.port, agent: false }, () => {
+          resolve(new Error("unexpected response"));
+        });
+        req.on("error", resolve);
+      });
+      assert.equal(strict.code, "HPE_INVALID_HEADER_TOKEN");
+      const res = await new Promise<IncomingMessage>((resolve, reject) => {
+        const req = get(
+          { host: "127.0.0.1", port: srv.port, agent: false, insecureHTTPParser: true },
+          resolve,
+        );
+        req.on("error", reject);
+      });
+      assert.equal(res.headers["x-a"], "a\x01b");
+      assert.equal((await readAll(res)).toString(), "ok");
+    } finally {
+      await srv.close();
+    }
+  });
+
+  test("an unsolicited second response destroys the connection", async () => {
+    const srv = await rawServer((c) =>
+      c.write(
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok" +
+          "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nsmugg",
+      )
+    );
+    const { Agent } = await import("../src/agent.ts");
+    const agent = new Agent({ keepAlive: true });
+    try {
+      let body = "";
+      await new Promise<void>((resolve) => {
+        const req = get({ host: "127.0.0.1", port: srv.port, agent }, (res) => {
+          res.setEncoding("latin1");
+          res.on("data", (d: string) => body += d);
+          res.on("error", () => {});
+        });
+        req.on("error", () => {});
+        req.on("close", () => resolve());
+      });
+      assert.equal(body, "ok");
+      await waitFor(() => agent.totalSocketCount === 0, 2000, "connection dropped");
+      assert.equal(Object.keys(agent.freeSockets).length, 0);
+    } finally {
+      agent.destroy();
+      await srv.close();
+    }
+  });
+
+  test("destroy() inside 'response' while the chunk still holds body bytes", async () => {
+    const srv = await rawServer((c) =>
+      c.write("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+    );
+    try {
+      const events: string[] = [];
+      await new Promise<void>((resolve) => {
+        const req = get({ host: "127.0.0.1", port: srv.port, agent: false }, (res) => {
+          events.push("response");
+          res.on("data", () => events.push("data"));
+          res.on("error", (e: Error & { code?: string }) => events.push("res:error:" + e.code));
+          req.destroy();
+        });
+        req.on("error", (e: Error & { code?: string }) => events.push("req:error:" + e.code));
+        req.on("close", () => {
+          events.push("close");
+          resolve();
+        });
+      });
+      await delay(20);
+      assert.equal(events[0], "response");
+      assert.ok(events.includes("close"));
+      assert.ok(!events.includes("data"), "no data after destroy()");
+    } finally {
+      await srv.close();
+    }
+  });
+
   test("a response with no 'response' listener is dumped and the socket reused", async () => {
     const srv = await rawServer((c) =>
       c.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")

@@ -140,6 +140,8 @@ describe("anyhttp client ↔ anyhttp server", () => {
       );
       if (head.byteLength) socket.write(head);
       socket.on("data", (d: Buffer) => socket.write(d));
+      // The server's sockets are half-open capable (as Node's): end ours when the peer ends.
+      socket.on("end", () => socket.end());
       assert.equal(req.headers["upgrade"], "echo");
     });
     const port = await listen(server);

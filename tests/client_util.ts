@@ -6,6 +6,7 @@
  */
 
 import * as net from "node:net";
+import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -64,7 +65,7 @@ export function rawServer(
     onConnection?.(socket);
     let buf = "";
     socket.on("data", (d: Uint8Array) => {
-      buf += String.fromCharCode.apply(null, Array.from(d));
+      buf += Buffer.from(d).toString("latin1");
       for (;;) {
         const i = buf.indexOf("\r\n\r\n");
         if (i === -1) break;

@@ -35,6 +35,7 @@ interface WireCase {
   expect: "accept" | "reject";
   alsoAllow?: string[];
   method?: string;
+  path?: string;
   requestHeaders?: Record<string, string>;
   holdOpenMs?: number;
   response?: ExpectedResponse;
@@ -90,15 +91,18 @@ async function runCase(c: WireCase, pieces: number): Promise<Outcome> {
           host: "127.0.0.1",
           port: srv.port,
           method: c.method ?? "GET",
+          path: c.path ?? (c.method === "CONNECT" ? "example.com:443" : "/"),
           headers: c.requestHeaders,
           agent: false,
         });
         req.on("information", (i: Info) => out.information.push(i));
-        req.on("upgrade", (res: IncomingMessage, socket: net.Socket, head: Uint8Array) => {
+        const onUpgrade = (res: IncomingMessage, socket: net.Socket, head: Uint8Array): void => {
           out.res = res;
           out.upgradeHead = String.fromCharCode(...head);
           socket.destroy();
-        });
+        };
+        req.on("upgrade", onUpgrade);
+        req.on("connect", onUpgrade);
         req.on("response", (res: IncomingMessage) => {
           out.res = res;
           res.setEncoding("latin1");

@@ -504,4 +504,77 @@ describe("server: connection management", () => {
       setRuntime(null);
     }
   });
+
+  test("event order matches Node's (ok, client abort, res.destroy, unread body)", async () => {
+    const log: string[] = [];
+    const server = createServer((q, s) => {
+      const L = (n: string) => (e?: Error & { code?: string }) =>
+        log.push(`${q.url} ${n}${e && e.code ? " " + e.code : ""}`);
+      for (const ev of ["aborted", "close", "end", "error"]) q.on(ev, L("req " + ev));
+      for (const ev of ["finish", "prefinish", "close", "error"]) s.on(ev, L("res " + ev));
+      if (q.url === "/ok") {
+        q.resume();
+        s.end("ok");
+      }
+      if (q.url === "/abort") q.resume();
+      if (q.url === "/destroy") s.destroy();
+      if (q.url === "/unread") s.end("no read");
+    });
+    server.on("clientError", (e: Error & { code?: string }, sock: Duplex) => {
+      log.push("clientError " + e.code);
+      sock.destroy();
+    });
+    const port = await listen(server);
+    const go = (data: string) =>
+      new Promise<void>((resolve) => {
+        const c = net.connect(port, "127.0.0.1", () => c.write(data));
+        c.on("error", () => {});
+        c.on("data", () => {});
+        setTimeout(() => {
+          c.destroy();
+          setTimeout(resolve, 50);
+        }, 100);
+      });
+    await go("GET /ok HTTP/1.1\r\nHost: x\r\n\r\n");
+    await go("POST /abort HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nabc");
+    await go("GET /destroy HTTP/1.1\r\nHost: x\r\n\r\n");
+    await go("POST /unread HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+    await stop(server);
+    // Recorded from Node 20's node:http with the same script.
+    const nodeOrder = [
+      "/ok res prefinish",
+      "/ok res finish",
+      "/ok req end",
+      "/ok res close",
+      "/ok req close",
+      "clientError HPE_INVALID_EOF_STATE",
+      "/abort req aborted",
+      "/abort res close",
+      "/abort req error ECONNRESET",
+      "/abort req close",
+      "/destroy req aborted",
+      "/destroy res close",
+      "/destroy req error ECONNRESET",
+      "/destroy req close",
+      "/unread res prefinish",
+      "/unread res finish",
+      "/unread res close",
+      "/unread req end",
+      "/unread req close",
+    ];
+    const g = globalThis as unknown as { Deno?: unknown; Bun?: unknown };
+    if (!g.Deno && !g.Bun) {
+      assert.deepEqual(log, nodeOrder);
+    } else {
+      // Elsewhere 'finish' waits for the runtime's write callback, which may come
+      // after other ticks: same events, same order within each object.
+      assert.deepEqual([...log].sort(), [...nodeOrder].sort());
+      const within = (prefix: string) => (l: string[]) => l.filter((x) => x.startsWith(prefix));
+      for (const url of ["/ok", "/abort", "/destroy", "/unread"]) {
+        for (const who of [`${url} req`, `${url} res`]) {
+          assert.deepEqual(within(who)(log), within(who)(nodeOrder), who);
+        }
+      }
+    }
+  });
 });

@@ -296,9 +296,20 @@ describe("Socket", () => {
   test("setTimeout: fires on idle, not while traffic flows; 0 disables; bad args throw", async () => {
     const { socket, peer } = pair();
     socket.resume();
-    assert.throws(() => socket.setTimeout(-1), { code: "ERR_OUT_OF_RANGE" });
+    assert.throws(() => socket.setTimeout(-1), {
+      code: "ERR_OUT_OF_RANGE",
+      name: "RangeError",
+      message:
+        'The value of "msecs" is out of range. It must be a non-negative finite number. Received -1',
+    });
     assert.throws(() => socket.setTimeout("1" as unknown as number), {
       code: "ERR_INVALID_ARG_TYPE",
+      name: "TypeError",
+      message: `The "msecs" argument must be of type number. Received type string ('1')`,
+    });
+    assert.throws(() => socket.setTimeout(1, "x" as unknown as () => void), {
+      code: "ERR_INVALID_ARG_TYPE",
+      message: `The "callback" argument must be of type function. Received type string ('x')`,
     });
     let fired = 0;
     const cb = (): void => {

@@ -254,30 +254,98 @@ interface InspectCtx {
   seen: object[];
 }
 
+/**
+ * Lays arrays of more than six short entries out in aligned columns, as
+ * util.inspect does (numbers right-aligned, anything else left-aligned).
+ * Returns `entries` unchanged when grouping does not apply.
+ */
+function groupColumns(
+  ctx: InspectCtx,
+  entries: string[],
+  source: ArrayLike<unknown>,
+  hasMore: boolean,
+): string[] {
+  const count = hasMore ? entries.length - 1 : entries.length;
+  let total = 0;
+  let widest = 0;
+  for (let i = 0; i < count; i++) {
+    const len = entries[i].length;
+    total += len + 2;
+    if (len > widest) widest = len;
+  }
+  const cell = widest + 2;
+  if (cell * 3 + ctx.indent >= BREAK_LENGTH || (total / cell <= 5 && widest > 6)) return entries;
+  const bias = Math.sqrt(cell - total / entries.length);
+  const biasedCell = Math.max(cell - 3 - bias, 1);
+  const columns = Math.min(
+    Math.round(Math.sqrt(2.5 * biasedCell * count) / biasedCell),
+    Math.floor((BREAK_LENGTH - ctx.indent) / cell),
+    12,
+    15,
+  );
+  if (columns <= 1) return entries;
+  const columnWidth: number[] = [];
+  for (let c = 0; c < columns; c++) {
+    let w = 0;
+    for (let j = c; j < entries.length; j += columns) {
+      if (j < count && entries[j].length > w) w = entries[j].length;
+    }
+    columnWidth.push(w + 2);
+  }
+  let numeric = true;
+  for (let i = 0; i < entries.length; i++) {
+    const t = typeof source[i];
+    if (t !== "number" && t !== "bigint") {
+      numeric = false;
+      break;
+    }
+  }
+  const rows: string[] = [];
+  for (let i = 0; i < count; i += columns) {
+    const end = Math.min(i + columns, count);
+    let row = "";
+    let j = i;
+    for (; j < end - 1; j++) {
+      const cellText = `${entries[j]}, `;
+      row += numeric
+        ? cellText.padStart(columnWidth[j - i], " ")
+        : cellText.padEnd(columnWidth[j - i], " ");
+    }
+    row += numeric ? entries[j].padStart(columnWidth[j - i] - 2, " ") : entries[j];
+    rows.push(row);
+  }
+  if (hasMore) rows.push(entries[entries.length - 1]);
+  return rows;
+}
+
 function joinEntries(
   ctx: InspectCtx,
-  prefix: string,
   open: string,
   close: string,
   entries: string[],
+  singleLineAllowed: boolean,
 ): string {
-  const head = prefix ? `${prefix} ` : "";
-  if (entries.length === 0) return `${head}${open}${close}`;
-  const start = entries.length + ctx.indent + open.length + prefix.length + 10;
-  let total = entries.length + start;
-  let fits = total + entries.length <= BREAK_LENGTH;
-  if (fits) {
-    for (const e of entries) {
-      total += e.length;
-      if (total > BREAK_LENGTH || e.includes("\n")) {
-        fits = false;
-        break;
+  if (entries.length === 0) return `${open}${close}`;
+  if (singleLineAllowed) {
+    const start = entries.length + ctx.indent + open.length + 10;
+    let total = entries.length + start;
+    let fits = total + entries.length <= BREAK_LENGTH;
+    if (fits) {
+      for (const e of entries) {
+        total += e.length;
+        if (total > BREAK_LENGTH) {
+          fits = false;
+          break;
+        }
       }
     }
+    if (fits) {
+      const joined = entries.join(", ");
+      if (!joined.includes("\n")) return `${open} ${joined} ${close}`;
+    }
   }
-  if (fits) return `${head}${open} ${entries.join(", ")} ${close}`;
   const pad = `\n${" ".repeat(ctx.indent)}`;
-  return `${head}${open}${pad}  ${entries.join(`,${pad}  `)}${pad}${close}`;
+  return `${open}${pad}  ${entries.join(`,${pad}  `)}${pad}${close}`;
 }
 
 function formatKey(key: string | symbol): string {
@@ -293,6 +361,8 @@ function formatInner(value: unknown, ctx: InspectCtx, level: number): string {
     ctx.indent -= 2;
   }
 }
+
+const INDEX_KEY = /^(0|[1-9][0-9]*)$/;
 
 function formatAny(value: unknown, ctx: InspectCtx, level: number): string {
   const prim = formatPrimitive(value);
@@ -322,37 +392,50 @@ function formatAny(value: unknown, ctx: InspectCtx, level: number): string {
   const isTyped = ArrayBuffer.isView(obj) && !(obj instanceof DataView);
   const isMap = obj instanceof Map;
   const isSet = obj instanceof Set;
+  const listLike = isArray || isTyped;
 
-  let prefix: string;
-  let open = "{";
+  // `open` includes the prefix ("Foo {", "Map(1) {", "Uint8Array(2) ["), as util.inspect's braces.
+  let open: string;
   let close = "}";
-  if (isArray) {
-    prefix = ctorName === "Array"
+  let size = -1;
+  let shortName: string;
+  if (listLike) {
+    size = (obj as ArrayLike<unknown>).length;
+    const prefix = isArray && ctorName === "Array"
       ? ""
-      : `${ctorName || "[Array: null prototype]"}(${(obj as unknown[]).length})`;
-    open = "[";
+      : `${ctorName || "[Array: null prototype]"}(${size}) `;
+    open = `${prefix}[`;
     close = "]";
-  } else if (isTyped) {
-    prefix = `${ctorName}(${(obj as unknown as ArrayLike<unknown>).length})`;
-    open = "[";
-    close = "]";
+    shortName = ctorName || "Array";
   } else if (isMap || isSet) {
-    prefix = `${ctorName}(${(obj as Map<unknown, unknown>).size})`;
+    size = (obj as Map<unknown, unknown>).size;
+    open = `${ctorName}(${size}) {`;
+    shortName = ctorName;
   } else if (proto === null) {
-    prefix = "[Object: null prototype]";
+    open = "[Object: null prototype] {";
+    shortName = "[Object: null prototype]";
   } else {
-    prefix = ctorName === "Object" ? "" : ctorName;
+    open = ctorName === "Object" || ctorName === "" ? "{" : `${ctorName} {`;
+    shortName = ctorName || "Object";
   }
 
+  const keys: (string | symbol)[] = [];
+  for (const key of Object.keys(obj)) {
+    if (!(listLike && INDEX_KEY.test(key))) keys.push(key);
+  }
+  for (const sym of Object.getOwnPropertySymbols(obj)) {
+    if (Object.prototype.propertyIsEnumerable.call(obj, sym)) keys.push(sym);
+  }
+  if (keys.length === 0 && size <= 0) return `${open}${close}`;
   if (level > ctx.depth) {
-    if (isArray) return "[Array]";
-    return `[${prefix || "Object"}]`;
+    return shortName.startsWith("[") ? shortName : `[${shortName}]`;
   }
 
   ctx.seen.push(obj);
-  const entries: string[] = [];
+  let entries: string[] = [];
+  let singleLineAllowed = true;
   try {
-    if (isArray || isTyped) {
+    if (listLike) {
       const arr = obj as ArrayLike<unknown>;
       const shown = Math.min(arr.length, 100);
       let holes = 0;
@@ -368,9 +451,14 @@ function formatAny(value: unknown, ctx: InspectCtx, level: number): string {
         entries.push(formatInner(arr[i], ctx, level + 1));
       }
       if (holes > 0) entries.push(`<${holes} empty item${holes > 1 ? "s" : ""}>`);
-      if (arr.length > shown) {
-        const more = arr.length - shown;
-        entries.push(`... ${more} more item${more > 1 ? "s" : ""}`);
+      const more = arr.length - shown;
+      if (more > 0) entries.push(`... ${more} more item${more > 1 ? "s" : ""}`);
+      if (entries.length > 6) {
+        const grouped = groupColumns(ctx, entries, arr, more > 0);
+        if (grouped !== entries) {
+          entries = grouped;
+          singleLineAllowed = false;
+        }
       }
     } else if (isMap) {
       for (const [k, v] of obj as Map<unknown, unknown>) {
@@ -379,14 +467,7 @@ function formatAny(value: unknown, ctx: InspectCtx, level: number): string {
     } else if (isSet) {
       for (const v of obj as Set<unknown>) entries.push(formatInner(v, ctx, level + 1));
     }
-    const keys: (string | symbol)[] = Object.keys(obj);
-    for (const sym of Object.getOwnPropertySymbols(obj)) {
-      if (Object.prototype.propertyIsEnumerable.call(obj, sym)) keys.push(sym);
-    }
     for (const key of keys) {
-      if ((isArray || isTyped) && typeof key === "string" && /^(0|[1-9][0-9]*)$/.test(key)) {
-        continue;
-      }
       const desc = Object.getOwnPropertyDescriptor(obj, key);
       let shown: string;
       if (desc && (desc.get || desc.set)) {
@@ -399,7 +480,7 @@ function formatAny(value: unknown, ctx: InspectCtx, level: number): string {
   } finally {
     ctx.seen.pop();
   }
-  return joinEntries(ctx, prefix, open, close, entries);
+  return joinEntries(ctx, open, close, entries, singleLineAllowed);
 }
 
 /**

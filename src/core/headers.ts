@@ -270,6 +270,9 @@ export function addIncomingHeaders(
     const value = rawHeaders[i + 1];
     const rule = DUPLICATE_RULES.get(key) ?? JOIN_COMMA;
     if (rule === JOIN_COMMA || rule === JOIN_SEMICOLON) {
+      // Node assigns to a plain object, where "__proto__" = string is a no-op:
+      // the header is dropped. Do so explicitly (Deno has no __proto__ setter).
+      if (key === "__proto__") continue;
       const prev = target[key];
       if (typeof prev === "string") {
         target[key] = prev + (rule === JOIN_COMMA ? ", " : "; ") + value;

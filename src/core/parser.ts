@@ -1,16 +1,46 @@
 /**
- * Incremental HTTP/1.x parser for requests and responses (CONTRACT STUB:
- * the API below is fixed; the implementation is being written).
+ * Incremental HTTP/1.x parser for requests and responses.
+ *
+ * A byte-level state machine in the spirit of llhttp in strict mode: input may
+ * be split at any byte, several messages may arrive in one chunk (pipelining),
+ * errors carry llhttp's codes and reason strings as Node reports them. Runs of
+ * bytes inside one state (a header value, a URL, body data) are scanned with
+ * tight table-driven loops; strings are decoded once per field (latin1, one
+ * character per byte); body pieces are handed out as views of the input.
+ *
+ * Where Node 20 (llhttp 9) is more lenient than RFC 9112, the strict RFC reading
+ * is applied (see `lenient` for Node's `insecureHTTPParser` relaxations):
+ * requests accept only `HTTP/1.0` and `HTTP/1.1`, exactly one SP between the
+ * parts of the request line, no empty `Transfer-Encoding`, no control bytes in a
+ * reason phrase, and an HTTP/1.0 message with `Transfer-Encoding` is never
+ * keep-alive (RFC 9112 6.1).
+ *
+ * @example
+ * ```ts
+ * const p = new HTTPParser("request", {
+ *   onHeaders(head) { console.log(head.method, head.url); return HEADERS_BODY; },
+ *   onBody(chunk) { console.log(chunk.length); },
+ *   onComplete() { console.log("done"); },
+ * });
+ * p.execute(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: a\r\n\r\n"));
+ * ```
  *
  * @module
  */
+
+import { MAX_HEADER_SIZE, MAX_HEADERS_COUNT, METHODS } from "./constants.ts";
+import { latin1Decode } from "./latin1.ts";
 
 /** Which side of the conversation the parser reads. */
 export type ParserKind = "request" | "response";
 
 /** Limits and leniency. */
 export interface ParserOptions {
-  /** Max bytes of start line + header lines (default 16384). Past it: HPE_HEADER_OVERFLOW. */
+  /**
+   * Max bytes of a message head (default 16384). Counted as Node counts them:
+   * the request target or reason phrase plus every header name and value
+   * (trailers are counted separately); reaching the limit is HPE_HEADER_OVERFLOW.
+   */
   maxHeaderSize?: number;
   /** Header pairs kept in `rawHeaders` (default 2000); extra pairs are parsed and dropped, as Node does. 0 = no limit. */
   maxHeadersCount?: number;
@@ -20,7 +50,9 @@ export interface ParserOptions {
 
 /** The head of a message, given to `onHeaders`. */
 export interface MessageHead {
+  /** HTTP major version (1). */
   versionMajor: number;
+  /** HTTP minor version (0 or 1). */
   versionMinor: number;
   /** `[name, value, name, value, ...]`, names as sent, values without OWS, bytes decoded latin1 (one char per byte). */
   rawHeaders: string[];
@@ -79,6 +111,234 @@ export class ParseError extends Error {
   }
 }
 
+/** Largest total size of one chunk's extensions (names and values), as Node's `kMaxChunkExtensionsSize`. */
+export const MAX_CHUNK_EXTENSIONS_SIZE = 16384;
+
+// ---------------------------------------------------------------------------
+// Character classes (one lookup per byte on the hot paths).
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const HT = 0x09;
+
+/** tchar (RFC 9110 5.6.2). */
+const TOKEN = new Uint8Array(256);
+for (let c = 0x30; c <= 0x39; c++) TOKEN[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++) TOKEN[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++) TOKEN[c] = 1;
+for (const ch of "!#$%&'*+-.^_`|~") TOKEN[ch.charCodeAt(0)] = 1;
+
+/** field-vchar / SP / HTAB: header values and reason phrases (obs-text allowed). */
+const VALUE = new Uint8Array(256);
+VALUE[HT] = 1;
+for (let c = 0x20; c <= 0xff; c++) if (c !== 0x7f) VALUE[c] = 1;
+
+/** Bytes of a request target: visible US-ASCII (llhttp's strict URL chars). */
+const URL_CHAR = new Uint8Array(256);
+for (let c = 0x21; c <= 0x7e; c++) URL_CHAR[c] = 1;
+
+/** qdtext of a quoted chunk-extension value. */
+const QDTEXT = new Uint8Array(256);
+QDTEXT[HT] = 1;
+QDTEXT[SP] = 1;
+QDTEXT[0x21] = 1;
+for (let c = 0x23; c <= 0x5b; c++) QDTEXT[c] = 1;
+for (let c = 0x5d; c <= 0x7e; c++) QDTEXT[c] = 1;
+for (let c = 0x80; c <= 0xff; c++) QDTEXT[c] = 1;
+
+/** Hex digit value + 1 (0 = not a hex digit). */
+const HEX = new Uint8Array(256);
+for (let c = 0; c < 10; c++) HEX[0x30 + c] = c + 1;
+for (let c = 0; c < 6; c++) {
+  HEX[0x41 + c] = c + 11;
+  HEX[0x61 + c] = c + 11;
+}
+
+/** Method strings grouped by `length * 256 + first byte`, interned. */
+const METHOD_TABLE: Map<number, string[]> = new Map();
+for (const m of METHODS) {
+  const key = m.length * 256 + m.charCodeAt(0);
+  const list = METHOD_TABLE.get(key);
+  if (list) list.push(m);
+  else METHOD_TABLE.set(key, [m]);
+}
+/** Longest method name. */
+const MAX_METHOD_LENGTH = METHODS.reduce((n, m) => Math.max(n, m.length), 0);
+
+function lookupMethod(data: Uint8Array, start: number, end: number): string | null {
+  const list = METHOD_TABLE.get((end - start) * 256 + data[start]);
+  if (list === undefined) return null;
+  outer: for (let k = 0; k < list.length; k++) {
+    const m = list[k];
+    for (let j = 1; j < m.length; j++) {
+      if (m.charCodeAt(j) !== data[start + j]) continue outer;
+    }
+    return m;
+  }
+  return null;
+}
+
+function lookupMethodString(s: string): string | null {
+  if (s.length === 0) return null;
+  const list = METHOD_TABLE.get(s.length * 256 + s.charCodeAt(0));
+  if (list === undefined) return null;
+  for (let k = 0; k < list.length; k++) if (list[k] === s) return list[k];
+  return null;
+}
+
+// ---------------------------------------------------------------------------
+// Decoding. Where the runtime has Node's Buffer (Node, Bun, Deno 2), its
+// native latin1Slice decodes a byte range in one call; elsewhere the portable
+// decoder. A head is decoded in windows (one call for a typical head) and each
+// field is a substring of the window.
+
+type Latin1Slice = (this: Uint8Array, start: number, end: number) => string;
+const nativeLatin1: Latin1Slice | null = (() => {
+  const B = (globalThis as unknown as { Buffer?: { prototype?: { latin1Slice?: unknown } } })
+    .Buffer;
+  const fn = B?.prototype?.latin1Slice;
+  if (typeof fn !== "function") return null;
+  try {
+    // Must accept a plain Uint8Array receiver and map every byte to one char.
+    const probe = new Uint8Array([0x41, 0x80, 0xff]);
+    const s = (fn as Latin1Slice).call(probe, 0, 3);
+    return s === "A\u0080\u00ff" ? fn as Latin1Slice : null;
+  } catch {
+    return null;
+  }
+})();
+
+function decodeRange(data: Uint8Array, start: number, end: number): string {
+  if (end <= start) return "";
+  return nativeLatin1 !== null ? nativeLatin1.call(data, start, end) : latin1Decode(data, start, end);
+}
+
+/** Bytes decoded at once when a head field is needed. */
+const WINDOW = 2048;
+
+/** Removes trailing SP/HTAB. */
+function trimEnd(s: string): string {
+  let e = s.length;
+  while (e > 0) {
+    const c = s.charCodeAt(e - 1);
+    if (c !== SP && c !== HT) break;
+    e--;
+  }
+  return e === s.length ? s : s.slice(0, e);
+}
+
+/** Removes leading and trailing SP/HTAB. */
+function trimOws(s: string): string {
+  let b = 0;
+  let e = s.length;
+  while (b < e && (s.charCodeAt(b) === SP || s.charCodeAt(b) === HT)) b++;
+  while (e > b && (s.charCodeAt(e - 1) === SP || s.charCodeAt(e - 1) === HT)) e--;
+  return b === 0 && e === s.length ? s : s.slice(b, e);
+}
+
+/** `s` equals the lower-case ASCII `lower`, ignoring case (s holds tchars only). */
+function eqLower(s: string, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    if ((s.charCodeAt(i) | 0x20) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/** `s` equals the lower-case ASCII `lower`, ignoring ASCII case (any chars). */
+function eqIgnoreCase(s: string, lower: string): boolean {
+  if (s.length !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    let c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) c |= 0x20;
+    if (c !== lower.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+// Header names with a framing meaning.
+const H_OTHER = 0;
+const H_CONTENT_LENGTH = 1;
+const H_TRANSFER_ENCODING = 2;
+const H_CONNECTION = 3;
+const H_UPGRADE = 4;
+
+function headerKind(name: string): number {
+  switch (name.length) {
+    case 7:
+      return eqLower(name, "upgrade") ? H_UPGRADE : H_OTHER;
+    case 10:
+      return eqLower(name, "connection") ? H_CONNECTION : H_OTHER;
+    case 14:
+      return eqLower(name, "content-length") ? H_CONTENT_LENGTH : H_OTHER;
+    case 16:
+      return eqLower(name, "proxy-connection") ? H_CONNECTION : H_OTHER;
+    case 17:
+      return eqLower(name, "transfer-encoding") ? H_TRANSFER_ENCODING : H_OTHER;
+  }
+  return H_OTHER;
+}
+
+// ---------------------------------------------------------------------------
+// States.
+
+const S_MSG_START = 0;
+const S_REQ_METHOD = 1;
+const S_REQ_URL_START = 2;
+const S_REQ_URL = 3;
+const S_REQ_PROTO = 4;
+const S_REQ_MAJOR = 5;
+const S_REQ_DOT = 6;
+const S_REQ_MINOR = 7;
+const S_REQ_LINE_CR = 8;
+const S_REQ_LINE_LF = 9;
+const S_RES_PROTO = 10;
+const S_RES_MAJOR = 11;
+const S_RES_DOT = 12;
+const S_RES_MINOR = 13;
+const S_RES_SP = 14;
+const S_RES_STATUS = 15;
+const S_RES_AFTER_STATUS = 16;
+const S_RES_REASON = 17;
+const S_RES_LINE_LF = 18;
+const S_HEADERS_START = 19;
+const S_FIELD_START = 20;
+const S_FIELD = 21;
+const S_FIELD_COLON_WS = 22;
+const S_VALUE_WS = 23;
+const S_VALUE = 24;
+const S_VALUE_LF = 25;
+const S_VALUE_LWS = 26;
+const S_HEADERS_LF = 27;
+const S_BODY_CL = 28;
+const S_BODY_EOF = 29;
+const S_CHUNK_SIZE_START = 30;
+const S_CHUNK_SIZE = 31;
+const S_CHUNK_SIZE_WS = 32;
+const S_CHUNK_EXT_NAME_START = 33;
+const S_CHUNK_EXT_NAME = 34;
+const S_CHUNK_EXT_VALUE_START = 35;
+const S_CHUNK_EXT_VALUE = 36;
+const S_CHUNK_EXT_QUOTED = 37;
+const S_CHUNK_EXT_QPAIR = 38;
+const S_CHUNK_EXT_QDONE = 39;
+const S_CHUNK_SIZE_LF = 40;
+const S_CHUNK_DATA = 41;
+const S_CHUNK_DATA_CR = 42;
+const S_CHUNK_DATA_LF = 43;
+const S_CLOSED = 44;
+const S_DEAD = 45;
+/** Inside `onHeaders`: not parsing, but within a message. */
+const S_CALLBACK = 46;
+
+/** "HTTP/" */
+const PROTO = [0x48, 0x54, 0x54, 0x50, 0x2f];
+
+/** Sentinel returned by the head/complete helpers: stop `execute()` now. */
+const STOP = -1;
+
+const EMPTY_VIEW = new Uint8Array(0);
+
 /** Incremental parser: feed bytes split anywhere; callbacks fire as messages are recognised. */
 export class HTTPParser {
   /** Set once an error happened; `execute` then does nothing until `reset`. */
@@ -86,42 +346,1361 @@ export class HTTPParser {
   /** Set when a head was answered with HEADERS_UPGRADE: the bytes after it are not HTTP. */
   upgraded = false;
 
+  private isRequest: boolean;
+  private cb: ParserCallbacks;
+  private maxHeaderSize: number;
+  private maxHeaderEntries: number;
+  private lenient: boolean;
+
+  private state = S_MSG_START;
+  private paused = false;
+  private epoch = 0;
+  /** The chunk being executed (for errors). */
+  private chunk: Uint8Array = EMPTY_VIEW;
+
+  // Current span: bytes decoded from earlier chunks.
+  private pending = "";
+  /** Decoded window of the current chunk: `win` holds bytes [winStart, winEnd). */
+  private win = "";
+  private winStart = 0;
+  private winEnd = -1;
+  /** Counter for multi-byte literals ("HTTP/", status digits). */
+  private matchIdx = 0;
+
+  // Current message.
+  private method = "";
+  private url = "";
+  private statusCode = 0;
+  private statusMessage = "";
+  private versionMajor = 0;
+  private versionMinor = 0;
+  private rawHeaders: string[] = [];
+  private trailers: string[] = [];
+  private inTrailers = false;
+  private headerSize = 0;
+  private fieldName = "";
+  private fieldKind = H_OTHER;
+  private fieldValue = "";
+
+  private hasContentLength = false;
+  private contentLength = 0;
+  private hasTransferEncoding = false;
+  /** The last transfer-coding seen is `chunked`. */
+  private teChunked = false;
+  /** `chunked` was seen (anywhere) in the Transfer-Encoding list. */
+  private teSawChunked = false;
+  private connClose = false;
+  private connKeepAlive = false;
+  private connUpgrade = false;
+  private hasUpgrade = false;
+  private skipBody = false;
+  private chunkedBody = false;
+
+  /** Body bytes left (Content-Length body or current chunk). */
+  private remaining = 0;
+  private chunkSize = 0;
+  private extSize = 0;
+
   /** Creates a parser of the given kind. */
   constructor(kind: ParserKind, callbacks: ParserCallbacks, options?: ParserOptions) {
-    void kind;
-    void callbacks;
-    void options;
-    throw new Error("HTTPParser: not implemented yet");
+    this.isRequest = kind === "request";
+    this.cb = callbacks;
+    const max = options?.maxHeaderSize;
+    this.maxHeaderSize = typeof max === "number" && max > 0 ? max : MAX_HEADER_SIZE;
+    const count = options?.maxHeadersCount;
+    this.maxHeaderEntries = typeof count === "number" && count >= 0
+      ? count * 2
+      : MAX_HEADERS_COUNT * 2;
+    this.lenient = options?.lenient === true;
   }
 
   /**
    * Parse `data`. Returns the number of bytes consumed: all of them normally;
    * fewer after an upgrade (the rest is the upgrade `head`) or after `pause()`;
    * -1 on a parse error (see `error`).
+   *
+   * A pause requested inside `onHeaders` or `onBody` takes effect only while
+   * the message still needs more bytes (the completion of a message whose last
+   * byte is in this chunk is always delivered); a pause inside `onComplete`
+   * stops right after that message.
    */
   execute(data: Uint8Array): number {
-    void data;
-    return -1;
+    if (this.error !== null) return -1;
+    if (this.paused || this.upgraded || this.state >= S_DEAD) return 0;
+    this.chunk = data;
+    this.winEnd = -1;
+    const len = data.length;
+    const lenient = this.lenient;
+    let state = this.state;
+    let i = 0;
+    // Start of the current span in this chunk (spans continue from earlier chunks at 0).
+    let mark = 0;
+    let c = 0;
+
+    while (i < len) {
+      switch (state) {
+        case S_MSG_START: {
+          c = data[i];
+          if (c === CR || c === LF) {
+            i++;
+            continue;
+          }
+          this.startMessage();
+          mark = i;
+          state = this.isRequest ? S_REQ_METHOD : S_RES_PROTO;
+          continue;
+        }
+
+        // ------------------------------------------------------------ request line
+        case S_REQ_METHOD: {
+          let j = i;
+          while (j < len) {
+            c = data[j];
+            if ((c >= 0x41 && c <= 0x5a) || c === 0x2d) j++;
+            else break;
+          }
+          if (j - mark + this.pending.length > MAX_METHOD_LENGTH) {
+            return this.fail("HPE_INVALID_METHOD", "Invalid method encountered", j);
+          }
+          if (j === len) {
+            i = len;
+            continue;
+          }
+          if (c !== SP) {
+            return this.fail(
+              "HPE_INVALID_METHOD",
+              j === mark && this.pending === ""
+                ? "Invalid method encountered"
+                : "Expected space after method",
+              j,
+            );
+          }
+          let method: string | null;
+          if (this.pending === "") {
+            method = j > mark ? lookupMethod(data, mark, j) : null;
+          } else {
+            method = lookupMethodString(this.pending + decodeRange(data, mark, j));
+            this.pending = "";
+          }
+          if (method === null) {
+            return this.fail("HPE_INVALID_METHOD", "Invalid method encountered", mark);
+          }
+          this.method = method;
+          i = j + 1;
+          state = S_REQ_URL_START;
+          continue;
+        }
+
+        case S_REQ_URL_START: {
+          c = data[i];
+          if (c === SP) {
+            if (lenient) {
+              i++;
+              continue;
+            }
+            return this.fail("HPE_INVALID_URL", "Unexpected start char in url", i);
+          }
+          mark = i;
+          state = S_REQ_URL;
+          continue;
+        }
+
+        case S_REQ_URL: {
+          let j = i;
+          while (j < len && URL_CHAR[data[j]] === 1) j++;
+          if (j === len) {
+            i = len;
+            continue;
+          }
+          c = data[j];
+          if (c !== SP) {
+            if (c === CR || c === LF) {
+              // HTTP/0.9 request line (no version): not served.
+              return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", j);
+            }
+            return this.fail("HPE_INVALID_URL", this.urlCharError(data, mark, j), j);
+          }
+          const url = this.pending === ""
+            ? this.sub(data, mark, j)
+            : this.pending + decodeRange(data, mark, j);
+          this.pending = "";
+          if (this.countHeader(j - mark)) return this.overflow(j);
+          const first = url.charCodeAt(0);
+          if (this.method === "CONNECT" || (first !== 0x2f && first !== 0x2a)) {
+            const bad = checkUrlForm(url, this.method === "CONNECT");
+            if (bad !== null) return this.fail("HPE_INVALID_URL", bad, j);
+          }
+          this.url = url;
+          i = j + 1;
+          this.matchIdx = 0;
+          state = S_REQ_PROTO;
+          continue;
+        }
+
+        case S_REQ_PROTO: {
+          // Fast path: the whole "HTTP/1.x\r\n" is here.
+          if (
+            this.matchIdx === 0 && i + 10 <= len && data[i] === 0x48 && data[i + 1] === 0x54 &&
+            data[i + 2] === 0x54 && data[i + 3] === 0x50 && data[i + 4] === 0x2f &&
+            data[i + 5] === 0x31 && data[i + 6] === 0x2e &&
+            (data[i + 7] === 0x31 || data[i + 7] === 0x30) && data[i + 8] === CR &&
+            data[i + 9] === LF
+          ) {
+            this.versionMajor = 1;
+            this.versionMinor = data[i + 7] - 0x30;
+            i += 10;
+            state = S_HEADERS_START;
+            continue;
+          }
+          c = data[i];
+          if (c === SP && lenient && this.matchIdx === 0) {
+            i++;
+            continue;
+          }
+          if (c !== PROTO[this.matchIdx]) {
+            return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", i);
+          }
+          i++;
+          if (++this.matchIdx === 5) state = S_REQ_MAJOR;
+          continue;
+        }
+
+        case S_REQ_MAJOR:
+        case S_RES_MAJOR: {
+          c = data[i];
+          if (c < 0x30 || c > 0x39) {
+            return this.fail("HPE_INVALID_VERSION", "Invalid major version", i);
+          }
+          this.versionMajor = c - 0x30;
+          i++;
+          state = state === S_REQ_MAJOR ? S_REQ_DOT : S_RES_DOT;
+          continue;
+        }
+
+        case S_REQ_DOT:
+        case S_RES_DOT: {
+          if (data[i] !== 0x2e) return this.fail("HPE_INVALID_VERSION", "Expected dot", i);
+          i++;
+          state = state === S_REQ_DOT ? S_REQ_MINOR : S_RES_MINOR;
+          continue;
+        }
+
+        case S_REQ_MINOR:
+        case S_RES_MINOR: {
+          c = data[i];
+          if (c < 0x30 || c > 0x39) {
+            return this.fail("HPE_INVALID_VERSION", "Invalid minor version", i);
+          }
+          this.versionMinor = c - 0x30;
+          if (!lenient && (this.versionMajor !== 1 || this.versionMinor > 1)) {
+            return this.fail("HPE_INVALID_VERSION", "Invalid HTTP version", i);
+          }
+          i++;
+          state = state === S_REQ_MINOR ? S_REQ_LINE_CR : S_RES_SP;
+          continue;
+        }
+
+        case S_REQ_LINE_CR: {
+          c = data[i];
+          if (c === CR) {
+            i++;
+            state = S_REQ_LINE_LF;
+          } else if (c === LF && lenient) {
+            i++;
+            state = S_HEADERS_START;
+          } else {
+            return this.fail("HPE_INVALID_VERSION", "Expected CRLF after version", i);
+          }
+          continue;
+        }
+
+        case S_REQ_LINE_LF: {
+          if (data[i] === LF) i++;
+          else if (!lenient) return this.fail("HPE_STRICT", "Expected CRLF after version", i);
+          state = S_HEADERS_START;
+          continue;
+        }
+
+        // ----------------------------------------------------------- status line
+        case S_RES_PROTO: {
+          if (data[i] !== PROTO[this.matchIdx]) {
+            return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/, RTSP/ or ICE/", i);
+          }
+          i++;
+          if (++this.matchIdx === 5) state = S_RES_MAJOR;
+          continue;
+        }
+
+        case S_RES_SP: {
+          if (data[i] !== SP) {
+            return this.fail("HPE_INVALID_VERSION", "Expected space after version", i);
+          }
+          i++;
+          this.matchIdx = 0;
+          this.statusCode = 0;
+          state = S_RES_STATUS;
+          continue;
+        }
+
+        case S_RES_STATUS: {
+          c = data[i];
+          if (c < 0x30 || c > 0x39) {
+            return this.fail("HPE_INVALID_STATUS", "Invalid status code", i);
+          }
+          this.statusCode = this.statusCode * 10 + (c - 0x30);
+          i++;
+          if (++this.matchIdx === 3) state = S_RES_AFTER_STATUS;
+          continue;
+        }
+
+        case S_RES_AFTER_STATUS: {
+          c = data[i];
+          if (c === SP) {
+            i++;
+            mark = i;
+            state = S_RES_REASON;
+          } else if (c === CR) {
+            i++;
+            state = S_RES_LINE_LF;
+          } else if (c === LF && lenient) {
+            i++;
+            state = S_HEADERS_START;
+          } else {
+            return this.fail("HPE_INVALID_STATUS", "Invalid response status", i);
+          }
+          continue;
+        }
+
+        case S_RES_REASON: {
+          let j = i;
+          for (;;) {
+            while (j < len && VALUE[data[j]] === 1) j++;
+            if (j === len) break;
+            c = data[j];
+            if (c === CR || c === LF || !lenient) break;
+            j++;
+          }
+          if (j === len) {
+            i = len;
+            continue;
+          }
+          if (c === LF && !lenient) {
+            return this.fail("HPE_CR_EXPECTED", "Missing expected CR after response line", j);
+          }
+          if (c !== CR && c !== LF) {
+            return this.fail("HPE_INVALID_STATUS", "Invalid response status", j);
+          }
+          this.statusMessage = this.pending === ""
+            ? this.sub(data, mark, j)
+            : this.pending + decodeRange(data, mark, j);
+          this.pending = "";
+          if (this.countHeader(j - mark)) return this.overflow(j);
+          i = j + 1;
+          state = c === CR ? S_RES_LINE_LF : S_HEADERS_START;
+          continue;
+        }
+
+        case S_RES_LINE_LF: {
+          if (data[i] === LF) i++;
+          else if (!lenient) return this.fail("HPE_STRICT", "Expected LF after CR", i);
+          state = S_HEADERS_START;
+          continue;
+        }
+
+        // ---------------------------------------------------------------- headers
+        case S_HEADERS_START: {
+          if (data[i] === SP) {
+            if (!lenient) {
+              return this.fail("HPE_UNEXPECTED_SPACE", "Unexpected space after start line", i);
+            }
+            i++;
+          }
+          state = S_FIELD_START;
+          continue;
+        }
+
+        case S_FIELD_START: {
+          c = data[i];
+          if (TOKEN[c] === 1) {
+            mark = i;
+            state = S_FIELD;
+            continue;
+          }
+          if (c === CR) {
+            i++;
+            state = S_HEADERS_LF;
+            continue;
+          }
+          if (c === LF && lenient) {
+            i++;
+            this.state = state;
+            const r = this.inTrailers ? this.messageDone(i) : this.headersDone(i);
+            if (r === STOP) return this.error !== null ? -1 : i;
+            state = this.state;
+            continue;
+          }
+          return this.fail(
+            "HPE_INVALID_HEADER_TOKEN",
+            c === LF ? "Invalid header field char" : "Invalid header token",
+            i,
+          );
+        }
+
+        case S_FIELD: {
+          let j = i;
+          while (j < len && TOKEN[data[j]] === 1) j++;
+          if (j === len) {
+            i = len;
+            continue;
+          }
+          c = data[j];
+          if (c !== 0x3a && c !== SP) {
+            return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header token", j);
+          }
+          const name = this.pending === ""
+            ? this.sub(data, mark, j)
+            : this.pending + decodeRange(data, mark, j);
+          this.pending = "";
+          if (this.countHeader(j - mark)) return this.overflow(j);
+          const special = headerKind(name);
+          const kind = this.inTrailers ? H_OTHER : special;
+          if (c === SP) {
+            // No whitespace between field-name and colon (RFC 9112 5.1).
+            if (special === H_OTHER || !lenient) {
+              return this.fail(
+                "HPE_INVALID_HEADER_TOKEN",
+                special === H_OTHER ? "Invalid header token" : "Invalid header field char",
+                j,
+              );
+            }
+            this.fieldName = name;
+            this.fieldKind = kind;
+            i = j;
+            state = S_FIELD_COLON_WS;
+            continue;
+          }
+          this.fieldName = name;
+          this.fieldKind = kind;
+          i = j + 1;
+          state = S_VALUE_WS;
+          continue;
+        }
+
+        case S_FIELD_COLON_WS: {
+          c = data[i];
+          if (c === SP) {
+            i++;
+            continue;
+          }
+          if (c !== 0x3a) {
+            return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header field char", i);
+          }
+          i++;
+          state = S_VALUE_WS;
+          continue;
+        }
+
+        case S_VALUE_WS: {
+          while (i < len) {
+            c = data[i];
+            if (c !== SP && c !== HT) break;
+            i++;
+          }
+          if (i === len) continue;
+          if (c === CR) {
+            this.fieldValue = this.pending;
+            this.pending = "";
+            i++;
+            state = S_VALUE_LF;
+          } else if (c === LF) {
+            if (!lenient) {
+              return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header value char", i);
+            }
+            this.fieldValue = this.pending;
+            this.pending = "";
+            i++;
+            state = S_VALUE_LWS;
+          } else {
+            mark = i;
+            state = S_VALUE;
+          }
+          continue;
+        }
+
+        case S_VALUE: {
+          let j = i;
+          for (;;) {
+            while (j < len && VALUE[data[j]] === 1) j++;
+            if (j === len) break;
+            c = data[j];
+            if (c === CR || c === LF) break;
+            if (!lenient) {
+              return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header value char", j);
+            }
+            j++;
+          }
+          if (j === len) {
+            i = len;
+            continue;
+          }
+          if (c === LF && !lenient) {
+            return this.fail("HPE_CR_EXPECTED", "Missing expected CR after header value", j);
+          }
+          if (this.countHeader(j - mark)) return this.overflow(j);
+          let end = j;
+          while (end > mark) {
+            const t = data[end - 1];
+            if (t !== SP && t !== HT) break;
+            end--;
+          }
+          if (this.pending === "") {
+            this.fieldValue = this.sub(data, mark, end);
+          } else {
+            this.fieldValue = end > mark
+              ? this.pending + decodeRange(data, mark, end)
+              : trimEnd(this.pending);
+            this.pending = "";
+          }
+          state = data[j] === CR ? S_VALUE_LF : S_VALUE_LWS;
+          i = j + 1;
+          continue;
+        }
+
+        case S_VALUE_LF: {
+          if (data[i] === LF) {
+            i++;
+          } else if (this.fieldValue !== "") {
+            return this.fail("HPE_LF_EXPECTED", "Missing expected LF after header value", i);
+          } else if (!lenient) {
+            return this.fail("HPE_STRICT", "Expected LF after CR", i);
+          }
+          state = S_VALUE_LWS;
+          continue;
+        }
+
+        case S_VALUE_LWS: {
+          c = data[i];
+          if (c === SP || c === HT) {
+            // obs-fold (RFC 9112 5.2): rejected unless lenient.
+            if (!lenient) {
+              return this.fail(
+                "HPE_INVALID_HEADER_TOKEN",
+                this.fieldValue === ""
+                  ? "Invalid header value char"
+                  : "Unexpected whitespace after header value",
+                i,
+              );
+            }
+            this.pending = this.fieldValue;
+            if (this.fieldValue === "") {
+              state = S_VALUE_WS;
+            } else {
+              mark = i;
+              state = S_VALUE;
+            }
+            continue;
+          }
+          if (!this.commitField(i)) return -1;
+          state = S_FIELD_START;
+          continue;
+        }
+
+        case S_HEADERS_LF: {
+          if (data[i] === LF) i++;
+          else if (!lenient) return this.fail("HPE_STRICT", "Expected LF after headers", i);
+          this.state = state;
+          const r = this.inTrailers ? this.messageDone(i) : this.headersDone(i);
+          if (r === STOP) return this.error !== null ? -1 : i;
+          state = this.state;
+          continue;
+        }
+
+        // ------------------------------------------------------------------- body
+        case S_BODY_CL: {
+          const rem = this.remaining;
+          const avail = len - i;
+          const epoch = this.epoch;
+          if (avail < rem) {
+            this.remaining = rem - avail;
+            this.state = state;
+            this.cb.onBody(data.subarray(i, len));
+            if (this.epoch !== epoch) return len;
+            i = len;
+            if (this.paused) {
+              this.chunk = EMPTY_VIEW;
+              return len;
+            }
+            continue;
+          }
+          this.remaining = 0;
+          this.cb.onBody(data.subarray(i, i + rem));
+          i += rem;
+          if (this.epoch !== epoch) return i;
+          this.state = state;
+          if (this.messageDone(i) === STOP) return this.error !== null ? -1 : i;
+          state = this.state;
+          continue;
+        }
+
+        case S_BODY_EOF: {
+          const epoch = this.epoch;
+          this.state = state;
+          this.cb.onBody(data.subarray(i, len));
+          if (this.epoch !== epoch) return len;
+          i = len;
+          if (this.paused) {
+            this.chunk = EMPTY_VIEW;
+            return len;
+          }
+          continue;
+        }
+
+        // ---------------------------------------------------------------- chunked
+        case S_CHUNK_SIZE_START: {
+          const h = HEX[data[i]];
+          if (h === 0) {
+            return this.fail("HPE_INVALID_CHUNK_SIZE", "Invalid character in chunk size", i);
+          }
+          this.chunkSize = h - 1;
+          this.extSize = 0;
+          i++;
+          state = S_CHUNK_SIZE;
+          continue;
+        }
+
+        case S_CHUNK_SIZE: {
+          let size = this.chunkSize;
+          let h = 0;
+          while (i < len && (h = HEX[data[i]]) !== 0) {
+            size = size * 16 + (h - 1);
+            if (size > Number.MAX_SAFE_INTEGER) {
+              return this.fail("HPE_INVALID_CHUNK_SIZE", "Chunk size overflow", i);
+            }
+            i++;
+          }
+          this.chunkSize = size;
+          if (i === len) continue;
+          c = data[i];
+          if (c === CR) {
+            i++;
+            state = S_CHUNK_SIZE_LF;
+          } else if (c === 0x3b) {
+            i++;
+            state = S_CHUNK_EXT_NAME_START;
+          } else if ((c === SP || c === HT) && lenient) {
+            i++;
+            state = S_CHUNK_SIZE_WS;
+          } else if (c === LF) {
+            if (!lenient) {
+              return this.fail("HPE_CR_EXPECTED", "Missing expected CR after chunk size", i);
+            }
+            i++;
+            state = this.chunkHeaderDone();
+          } else {
+            return this.fail("HPE_INVALID_CHUNK_SIZE", "Invalid character in chunk size", i);
+          }
+          continue;
+        }
+
+        case S_CHUNK_SIZE_WS: {
+          c = data[i];
+          if (c === SP || c === HT) {
+            i++;
+          } else if (c === CR) {
+            i++;
+            state = S_CHUNK_SIZE_LF;
+          } else if (c === LF) {
+            i++;
+            state = this.chunkHeaderDone();
+          } else if (c === 0x3b) {
+            i++;
+            state = S_CHUNK_EXT_NAME_START;
+          } else {
+            return this.fail("HPE_INVALID_CHUNK_SIZE", "Invalid character in chunk size", i);
+          }
+          continue;
+        }
+
+        case S_CHUNK_EXT_NAME_START: {
+          c = data[i];
+          if (TOKEN[c] !== 1) {
+            return this.fail("HPE_STRICT", "Invalid character in chunk extensions", i);
+          }
+          state = S_CHUNK_EXT_NAME;
+          continue;
+        }
+
+        case S_CHUNK_EXT_NAME:
+        case S_CHUNK_EXT_VALUE: {
+          const start = i;
+          while (i < len && TOKEN[data[i]] === 1) i++;
+          if ((this.extSize += i - start) > MAX_CHUNK_EXTENSIONS_SIZE) {
+            return this.fail("HPE_CHUNK_EXTENSIONS_OVERFLOW", "Chunk extensions overflow", i);
+          }
+          if (i === len) continue;
+          c = data[i];
+          const isName = state === S_CHUNK_EXT_NAME;
+          if (c === 0x3d && isName) {
+            i++;
+            state = S_CHUNK_EXT_VALUE_START;
+          } else if (c === 0x3b) {
+            i++;
+            state = S_CHUNK_EXT_NAME_START;
+          } else if (c === CR) {
+            i++;
+            state = S_CHUNK_SIZE_LF;
+          } else if (c === LF) {
+            if (!lenient) {
+              return this.fail(
+                "HPE_CR_EXPECTED",
+                isName
+                  ? "Missing expected CR after chunk extension name"
+                  : "Missing expected CR after chunk extension value",
+                i,
+              );
+            }
+            i++;
+            state = this.chunkHeaderDone();
+          } else {
+            return this.fail(
+              "HPE_STRICT",
+              isName
+                ? "Invalid character in chunk extensions name"
+                : "Invalid character in chunk extensions value",
+              i,
+            );
+          }
+          continue;
+        }
+
+        case S_CHUNK_EXT_VALUE_START: {
+          c = data[i];
+          if (c === 0x22) {
+            i++;
+            this.extSize++;
+            state = S_CHUNK_EXT_QUOTED;
+          } else if (TOKEN[c] === 1) {
+            state = S_CHUNK_EXT_VALUE;
+          } else {
+            return this.fail("HPE_STRICT", "Invalid character in chunk extensions value", i);
+          }
+          continue;
+        }
+
+        case S_CHUNK_EXT_QUOTED: {
+          const start = i;
+          while (i < len && QDTEXT[data[i]] === 1) i++;
+          if ((this.extSize += i - start + 1) > MAX_CHUNK_EXTENSIONS_SIZE) {
+            return this.fail("HPE_CHUNK_EXTENSIONS_OVERFLOW", "Chunk extensions overflow", i);
+          }
+          if (i === len) {
+            this.extSize--;
+            continue;
+          }
+          c = data[i];
+          if (c === 0x22) {
+            i++;
+            state = S_CHUNK_EXT_QDONE;
+          } else if (c === 0x5c) {
+            i++;
+            state = S_CHUNK_EXT_QPAIR;
+          } else {
+            return this.fail(
+              "HPE_STRICT",
+              "Invalid character in chunk extensions quoted value",
+              i,
+            );
+          }
+          continue;
+        }
+
+        case S_CHUNK_EXT_QPAIR: {
+          c = data[i];
+          if (c === HT || (c >= 0x20 && c !== 0x7f)) {
+            i++;
+            this.extSize++;
+            state = S_CHUNK_EXT_QUOTED;
+            continue;
+          }
+          return this.fail(
+            "HPE_STRICT",
+            "Invalid quoted-pair in chunk extensions quoted value",
+            i,
+          );
+        }
+
+        case S_CHUNK_EXT_QDONE: {
+          c = data[i];
+          if (c === 0x3b) {
+            i++;
+            state = S_CHUNK_EXT_NAME_START;
+          } else if (c === CR) {
+            i++;
+            state = S_CHUNK_SIZE_LF;
+          } else if (c === LF) {
+            if (!lenient) {
+              return this.fail(
+                "HPE_CR_EXPECTED",
+                "Missing expected CR after chunk extension value",
+                i,
+              );
+            }
+            i++;
+            state = this.chunkHeaderDone();
+          } else {
+            return this.fail("HPE_STRICT", "Invalid character in chunk extensions quote value", i);
+          }
+          continue;
+        }
+
+        case S_CHUNK_SIZE_LF: {
+          if (data[i] === LF) i++;
+          else if (!lenient) return this.fail("HPE_STRICT", "Expected LF after chunk size", i);
+          state = this.chunkHeaderDone();
+          continue;
+        }
+
+        case S_CHUNK_DATA: {
+          const rem = this.remaining;
+          const avail = len - i;
+          const epoch = this.epoch;
+          if (avail < rem) {
+            this.remaining = rem - avail;
+            this.state = state;
+            this.cb.onBody(data.subarray(i, len));
+            if (this.epoch !== epoch) return len;
+            i = len;
+            if (this.paused) {
+              this.chunk = EMPTY_VIEW;
+              return len;
+            }
+            continue;
+          }
+          this.remaining = 0;
+          this.state = S_CHUNK_DATA_CR;
+          this.cb.onBody(data.subarray(i, i + rem));
+          i += rem;
+          if (this.epoch !== epoch) return i;
+          state = S_CHUNK_DATA_CR;
+          if (this.paused) {
+            this.chunk = EMPTY_VIEW;
+            return i;
+          }
+          continue;
+        }
+
+        case S_CHUNK_DATA_CR: {
+          c = data[i];
+          if (c === CR) {
+            i++;
+            state = S_CHUNK_DATA_LF;
+          } else if (lenient) {
+            if (c === LF) i++;
+            state = S_CHUNK_SIZE_START;
+          } else if (c === LF) {
+            return this.fail("HPE_CR_EXPECTED", "Missing expected CR after chunk data", i);
+          } else {
+            return this.fail("HPE_STRICT", "Expected LF after chunk data", i);
+          }
+          continue;
+        }
+
+        case S_CHUNK_DATA_LF: {
+          if (data[i] === LF) i++;
+          else if (!lenient) return this.fail("HPE_STRICT", "Expected LF after chunk data", i);
+          state = S_CHUNK_SIZE_START;
+          continue;
+        }
+
+        // ------------------------------------------------------------ after close
+        case S_CLOSED: {
+          c = data[i];
+          if (c === CR || c === LF) {
+            i++;
+            continue;
+          }
+          return this.fail("HPE_CLOSED_CONNECTION", "Data after `Connection: close`", i);
+        }
+
+        default:
+          // S_DEAD / S_CALLBACK: nothing to parse now.
+          this.state = state;
+          this.chunk = EMPTY_VIEW;
+          return i;
+      }
+    }
+
+    // End of chunk inside a span: keep the bytes seen so far.
+    switch (state) {
+      case S_REQ_METHOD:
+        if (len > mark) this.pending += decodeRange(data, mark, len);
+        break;
+      case S_REQ_URL:
+      case S_RES_REASON:
+      case S_FIELD:
+      case S_VALUE:
+        if (len > mark) {
+          this.pending += decodeRange(data, mark, len);
+          if (this.countHeader(len - mark)) return this.overflow(len);
+        }
+        break;
+    }
+    this.state = state;
+    this.chunk = EMPTY_VIEW;
+    return len;
   }
 
   /** The peer closed: completes a close-delimited body; returns an error if a message was cut short. */
   finish(): ParseError | null {
-    return null;
+    if (this.error !== null || this.upgraded) return null;
+    const state = this.state;
+    if (state === S_MSG_START || state === S_CLOSED || state === S_DEAD) return null;
+    if (state === S_BODY_EOF) {
+      this.state = S_CLOSED;
+      this.cb.onComplete([]);
+      return null;
+    }
+    const err = new ParseError("HPE_INVALID_EOF_STATE", "Invalid EOF state", 0, undefined);
+    this.error = err;
+    return err;
   }
 
   /** Stop inside `execute()` after the current callback returns (it returns the bytes consumed so far). */
-  pause(): void {}
+  pause(): void {
+    this.paused = true;
+  }
 
   /** Allow parsing again after `pause()`. */
-  resume(): void {}
+  resume(): void {
+    this.paused = false;
+  }
 
   /** Start over for a new stream (or a new kind), clearing `error` and `upgraded`. */
   reset(kind?: ParserKind): void {
-    void kind;
+    if (kind !== undefined) this.isRequest = kind === "request";
+    this.error = null;
+    this.upgraded = false;
+    this.paused = false;
+    this.epoch++;
+    this.state = S_MSG_START;
+    this.pending = "";
+    this.chunk = EMPTY_VIEW;
+    this.startMessage();
   }
 
   /** True between the first byte of a message and its completion. */
   get inMessage(): boolean {
-    return false;
+    const s = this.state;
+    return s !== S_MSG_START && s !== S_CLOSED && s !== S_DEAD;
   }
+
+  // -------------------------------------------------------------------------
+
+  /** The string of bytes [start, end) of the current chunk (a substring of a decoded window). */
+  private sub(data: Uint8Array, start: number, end: number): string {
+    if (start < this.winStart || end > this.winEnd) {
+      const stop = end - start > WINDOW ? end : Math.min(data.length, start + WINDOW);
+      this.win = decodeRange(data, start, stop);
+      this.winStart = start;
+      this.winEnd = stop;
+    }
+    return this.win.slice(start - this.winStart, end - this.winStart);
+  }
+
+  private startMessage(): void {
+    this.pending = "";
+    this.matchIdx = 0;
+    this.method = "";
+    this.url = "";
+    this.statusCode = 0;
+    this.statusMessage = "";
+    this.versionMajor = 0;
+    this.versionMinor = 0;
+    this.rawHeaders = [];
+    this.inTrailers = false;
+    this.headerSize = 0;
+    this.hasContentLength = false;
+    this.contentLength = 0;
+    this.hasTransferEncoding = false;
+    this.teChunked = false;
+    this.teSawChunked = false;
+    this.connClose = false;
+    this.connKeepAlive = false;
+    this.connUpgrade = false;
+    this.hasUpgrade = false;
+    this.skipBody = false;
+    this.chunkedBody = false;
+    this.remaining = 0;
+  }
+
+  private fail(code: string, reason: string, at: number): number {
+    this.error = new ParseError(code, reason, at, this.chunk);
+    this.chunk = EMPTY_VIEW;
+    return -1;
+  }
+
+  /** Adds head bytes; true when the limit is reached. */
+  private countHeader(n: number): boolean {
+    return (this.headerSize += n) >= this.maxHeaderSize;
+  }
+
+  private overflow(at: number): number {
+    return this.fail("HPE_HEADER_OVERFLOW", "Header overflow", at);
+  }
+
+  /** Reason for a byte that cannot be part of the request target. */
+  private urlCharError(data: Uint8Array, mark: number, at: number): string {
+    const seen = this.pending + decodeRange(data, mark, at);
+    if (seen.includes("#")) return "Invalid char in url fragment start";
+    if (seen.includes("?")) return "Invalid char in url query";
+    const first = seen.charCodeAt(0);
+    if (this.method === "CONNECT" || (first !== 0x2f && first !== 0x2a)) {
+      // authority or absolute form: still in the scheme or the host?
+      if (!seen.includes("/") || /^[A-Za-z]+:\/\/[^/]*$/.test(seen)) {
+        return seen.includes(":") || this.method === "CONNECT"
+          ? "Unexpected char in url server"
+          : "Unexpected char in url schema";
+      }
+    }
+    return "Invalid char in url path";
+  }
+
+  /** A header line is complete: record it and apply its framing meaning. */
+  private commitField(at: number): boolean {
+    const name = this.fieldName;
+    const value = this.fieldValue;
+    if (this.inTrailers) {
+      const list = this.trailers;
+      if (this.maxHeaderEntries === 0 || list.length < this.maxHeaderEntries) {
+        list.push(name, value);
+      }
+      return true;
+    }
+    const list = this.rawHeaders;
+    if (this.maxHeaderEntries === 0 || list.length < this.maxHeaderEntries) {
+      list.push(name, value);
+    }
+    switch (this.fieldKind) {
+      case H_OTHER:
+        return true;
+      case H_CONTENT_LENGTH:
+        return this.onContentLength(value, at);
+      case H_TRANSFER_ENCODING:
+        return this.onTransferEncoding(value, at);
+      case H_CONNECTION:
+        this.onConnection(value);
+        return true;
+      case H_UPGRADE:
+        if (value !== "") this.hasUpgrade = true;
+        return true;
+    }
+    return true;
+  }
+
+  private onContentLength(value: string, at: number): boolean {
+    if (value === "") {
+      this.fail("HPE_INVALID_CONTENT_LENGTH", "Empty Content-Length", at);
+      return false;
+    }
+    if (this.hasTransferEncoding && !this.lenient) {
+      this.fail(
+        "HPE_INVALID_CONTENT_LENGTH",
+        "Content-Length can't be present with Transfer-Encoding",
+        at,
+      );
+      return false;
+    }
+    // 1*DIGIT, or a list of identical 1*DIGIT values (RFC 9110 8.6).
+    let n = -1;
+    let cur = -1;
+    let sawWs = false;
+    for (let k = 0; k <= value.length; k++) {
+      const ch = k < value.length ? value.charCodeAt(k) : 0x2c;
+      if (ch >= 0x30 && ch <= 0x39) {
+        if (sawWs && cur >= 0) {
+          this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
+          return false;
+        }
+        cur = cur < 0 ? ch - 0x30 : cur * 10 + (ch - 0x30);
+        if (cur > Number.MAX_SAFE_INTEGER) {
+          this.fail("HPE_INVALID_CONTENT_LENGTH", "Content-Length overflow", at);
+          return false;
+        }
+      } else if (ch === SP || ch === HT) {
+        sawWs = true;
+      } else if (ch === 0x2c) {
+        if (cur < 0 || (n >= 0 && n !== cur)) {
+          this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
+          return false;
+        }
+        n = cur;
+        cur = -1;
+        sawWs = false;
+      } else {
+        this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
+        return false;
+      }
+    }
+    if (this.hasContentLength && this.contentLength !== n) {
+      this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", at);
+      return false;
+    }
+    this.hasContentLength = true;
+    this.contentLength = n;
+    return true;
+  }
+
+  private onTransferEncoding(value: string, at: number): boolean {
+    if (value === "") {
+      if (this.lenient) return true;
+      this.fail("HPE_INVALID_TRANSFER_ENCODING", "Empty Transfer-Encoding", at);
+      return false;
+    }
+    if (this.hasContentLength && !this.lenient) {
+      this.fail(
+        "HPE_INVALID_TRANSFER_ENCODING",
+        "Transfer-Encoding can't be present with Content-Length",
+        at,
+      );
+      return false;
+    }
+    this.hasTransferEncoding = true;
+    let start = 0;
+    for (let k = 0; k <= value.length; k++) {
+      if (k < value.length && value.charCodeAt(k) !== 0x2c) continue;
+      const coding = trimOws(value.slice(start, k));
+      start = k + 1;
+      if (coding === "") continue;
+      if (this.teSawChunked && this.isRequest && !this.lenient) {
+        // Nothing may follow `chunked` in a request (RFC 9112 6.1).
+        this.fail(
+          "HPE_INVALID_TRANSFER_ENCODING",
+          "Invalid `Transfer-Encoding` header value",
+          at,
+        );
+        return false;
+      }
+      const chunked = eqIgnoreCase(coding, "chunked");
+      this.teChunked = chunked;
+      if (chunked) this.teSawChunked = true;
+    }
+    return true;
+  }
+
+  private onConnection(value: string): void {
+    let start = 0;
+    for (let k = 0; k <= value.length; k++) {
+      if (k < value.length && value.charCodeAt(k) !== 0x2c) continue;
+      const token = trimOws(value.slice(start, k));
+      start = k + 1;
+      switch (token.length) {
+        case 5:
+          if (eqIgnoreCase(token, "close")) this.connClose = true;
+          break;
+        case 7:
+          if (eqIgnoreCase(token, "upgrade")) this.connUpgrade = true;
+          break;
+        case 10:
+          if (eqIgnoreCase(token, "keep-alive")) this.connKeepAlive = true;
+          break;
+      }
+    }
+  }
+
+  /** llhttp_message_needs_eof. */
+  private needsEof(): boolean {
+    if (this.isRequest) return false;
+    const status = this.statusCode;
+    if ((status >= 100 && status < 200) || status === 204 || status === 304 || this.skipBody) {
+      return false;
+    }
+    return !(this.chunkedBody || this.hasContentLength);
+  }
+
+  /** llhttp_should_keep_alive, plus RFC 9112 6.1 for HTTP/1.0 with Transfer-Encoding. */
+  private keepAlive(): boolean {
+    if (this.versionMajor > 0 && this.versionMinor > 0) {
+      if (this.connClose) return false;
+    } else {
+      if (!this.connKeepAlive) return false;
+      if (this.hasTransferEncoding) return false;
+    }
+    return !this.needsEof();
+  }
+
+  /** The empty line ending the head. `this.state` is synced; may set it. */
+  private headersDone(at: number): number {
+    const isRequest = this.isRequest;
+    const lenient = this.lenient;
+    // Framing.
+    let eofBody = false;
+    if (this.hasTransferEncoding) {
+      if (this.teChunked) {
+        this.chunkedBody = true;
+      } else if (isRequest) {
+        if (!lenient) {
+          this.fail(
+            "HPE_INVALID_TRANSFER_ENCODING",
+            "Request has invalid `Transfer-Encoding`",
+            at,
+          );
+          return STOP;
+        }
+        eofBody = true;
+      }
+    }
+    const status = this.statusCode;
+    const upgrade = isRequest
+      ? (this.hasUpgrade && this.connUpgrade) || this.method === "CONNECT"
+      : this.hasUpgrade && this.connUpgrade && status === 101;
+    const head: MessageHead = {
+      versionMajor: this.versionMajor,
+      versionMinor: this.versionMinor,
+      rawHeaders: this.rawHeaders,
+      method: this.method,
+      url: this.url,
+      statusCode: status,
+      statusMessage: this.statusMessage,
+      upgrade,
+      shouldKeepAlive: this.keepAlive(),
+    };
+    this.headerSize = 0;
+    this.state = S_CALLBACK; // until the answer is known (a throwing callback leaves it stopped)
+    const epoch = this.epoch;
+    const answer = this.cb.onHeaders(head);
+    if (this.epoch !== epoch) return STOP;
+
+    if (answer === HEADERS_UPGRADE) {
+      this.upgraded = true;
+      this.state = S_DEAD;
+      this.cb.onComplete([]);
+      return STOP;
+    }
+    if (answer === HEADERS_SKIP_BODY) this.skipBody = true;
+
+    let next: number;
+    if (this.skipBody) {
+      next = -1;
+    } else if (
+      !isRequest && ((status >= 100 && status < 200) || status === 204 || status === 304)
+    ) {
+      next = -1;
+    } else if (this.chunkedBody) {
+      next = S_CHUNK_SIZE_START;
+    } else if (eofBody) {
+      next = S_BODY_EOF;
+    } else if (this.hasContentLength) {
+      if (this.contentLength === 0) next = -1;
+      else {
+        this.remaining = this.contentLength;
+        next = S_BODY_CL;
+      }
+    } else if (isRequest) {
+      next = -1;
+    } else {
+      next = this.needsEof() ? S_BODY_EOF : -1;
+    }
+    if (next === -1) return this.messageDone(at);
+    this.state = next;
+    if (this.paused) {
+      this.chunk = EMPTY_VIEW;
+      return STOP;
+    }
+    return 0;
+  }
+
+  /** The message is complete. `this.state` is synced; sets the next state. */
+  private messageDone(_at: number): number {
+    const status = this.statusCode;
+    const interim = !this.isRequest && status >= 100 && status < 200;
+    const trailers = this.inTrailers ? this.trailers : [];
+    this.state = interim || this.lenient || this.keepAlive() ? S_MSG_START : S_CLOSED;
+    this.inTrailers = false;
+    const epoch = this.epoch;
+    this.cb.onComplete(trailers);
+    if (this.epoch !== epoch) return STOP;
+    if (this.paused) {
+      this.chunk = EMPTY_VIEW;
+      return STOP;
+    }
+    return 0;
+  }
+
+  /** The line of a chunk size (and extensions) is complete: returns the next state. */
+  private chunkHeaderDone(): number {
+    this.headerSize = 0;
+    this.extSize = 0;
+    if (this.chunkSize === 0) {
+      this.inTrailers = true;
+      this.trailers = [];
+      return S_FIELD_START;
+    }
+    this.remaining = this.chunkSize;
+    return S_CHUNK_DATA;
+  }
+}
+
+/**
+ * Checks an absolute-form or authority-form request target the way llhttp's
+ * URL machine does; returns llhttp's reason, or null when the target is fine.
+ */
+function checkUrlForm(url: string, connect: boolean): string | null {
+  let k = 0;
+  const n = url.length;
+  if (!connect) {
+    const first = url.charCodeAt(0);
+    if (first === 0x2f || first === 0x2a) return null;
+    if (!isAlpha(first)) return "Unexpected start char in url";
+    while (k < n && isAlpha(url.charCodeAt(k))) k++;
+    if (k === n || url.charCodeAt(k) !== 0x3a) return "Unexpected char in url schema";
+    if (url.charCodeAt(k + 1) !== 0x2f || url.charCodeAt(k + 2) !== 0x2f) {
+      return "Unexpected char in url schema";
+    }
+    k += 3;
+  }
+  // host (userinfo@host:port, IPv6 brackets)
+  let at = false;
+  for (; k < n; k++) {
+    const ch = url.charCodeAt(k);
+    if (ch === 0x2f || ch === 0x3f) return null; // path / query: any visible char
+    if (ch === 0x40) {
+      if (at) return "Double @ in url";
+      at = true;
+      continue;
+    }
+    if (!isServerChar(ch)) return "Unexpected char in url server";
+  }
+  return null;
+}
+
+function isAlpha(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+}
+
+/** llhttp's USERINFO_CHARS plus `[` `]`. */
+function isServerChar(c: number): boolean {
+  if (isAlpha(c) || (c >= 0x30 && c <= 0x39)) return true;
+  switch (c) {
+    case 0x2d: // -
+    case 0x5f: // _
+    case 0x2e: // .
+    case 0x21: // !
+    case 0x7e: // ~
+    case 0x2a: // *
+    case 0x27: // '
+    case 0x28: // (
+    case 0x29: // )
+    case 0x25: // %
+    case 0x3b: // ;
+    case 0x3a: // :
+    case 0x26: // &
+    case 0x3d: // =
+    case 0x2b: // +
+    case 0x24: // $
+    case 0x2c: // ,
+    case 0x5b: // [
+    case 0x5d: // ]
+      return true;
+  }
+  return false;
 }

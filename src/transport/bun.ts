@@ -24,7 +24,13 @@ import type {
   TransportServer,
   WriteCallback,
 } from "./transport.ts";
-import { codeOf, dnsException, errnoException, uvExceptionWithHostPort } from "./errors.ts";
+import { codeOf, errnoException } from "./errors.ts";
+import {
+  dnsException,
+  ERR_STREAM_DESTROYED,
+  ERR_STREAM_WRITE_AFTER_END,
+  uvException,
+} from "../core/errors.ts";
 
 interface BunSocket {
   write(data: Uint8Array): number;
@@ -93,12 +99,6 @@ function rethrow(error: unknown): void {
 function familyOf(address: string | undefined): string | undefined {
   if (!address) return undefined;
   return address.includes(":") ? "IPv6" : "IPv4";
-}
-
-function streamError(code: string, message: string): Error {
-  const err = new Error(message) as Error & { code: string };
-  err.code = code;
-  return err;
 }
 
 /** Bun reports `ECONNRESET: connection reset by peer, read`; Node says `read ECONNRESET`. */
@@ -268,7 +268,7 @@ export class BunTransport implements Transport {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#held = [];
-    this.#dropWrites(error ?? streamError("ERR_STREAM_DESTROYED", "socket closed"));
+    this.#dropWrites(error ?? ERR_STREAM_DESTROYED("write"));
     this.#emitClose(error);
   }
 
@@ -325,9 +325,7 @@ export class BunTransport implements Transport {
   /** Write now what the kernel takes, keep the rest; false while anything is kept. */
   write(chunk: Uint8Array, callback?: WriteCallback): boolean {
     if (this.#destroyed || this.#ending) {
-      const err = this.#destroyed
-        ? streamError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed")
-        : streamError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+      const err = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ERR_STREAM_WRITE_AFTER_END();
       if (callback) queueMicrotask(() => callback(err));
       return false;
     }
@@ -420,7 +418,7 @@ export class BunTransport implements Transport {
     if (error) this.#error ??= error;
     this.#dropWrites(
       error ??
-        streamError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed"),
+        ERR_STREAM_DESTROYED("write"),
     );
     this.#held = [];
     const sock = this.#sock;
@@ -503,8 +501,9 @@ export class BunTransport implements Transport {
     const code = codeOf(error);
     const { address, port } = this.#connectTarget;
     let err: Error = error;
-    if (code === "ENOTFOUND" || code === "EAI_AGAIN") err = dnsException(code, address);
-    else if (code !== undefined) {
+    if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
+      err = dnsException(code, "getaddrinfo", address);
+    } else if (code !== undefined) {
       err = errnoException(code, "connect", address === "localhost" ? "127.0.0.1" : address, port);
     }
     this._fail(err);
@@ -616,7 +615,7 @@ function lookup(
       if (err) reject(err);
       else if (typeof address === "string") resolve(address);
       else if (address.length > 0) resolve(address[0].address);
-      else reject(dnsException("ENOTFOUND", host));
+      else reject(dnsException("ENOTFOUND", "getaddrinfo", host));
     });
   });
 }
@@ -756,12 +755,12 @@ export const bunRuntime: Runtime = {
         }
       }
     } catch (e) {
-      const err = uvExceptionWithHostPort(
-        codeOf(e) ?? "EINVAL",
-        "listen",
-        unix ? options.path : host,
-        unix ? -1 : port,
-      );
+      const err = uvException({
+        code: codeOf(e) ?? "EINVAL",
+        syscall: "listen",
+        address: unix ? options.path : host,
+        port: unix ? -1 : port,
+      });
       queueMicrotask(() => callbacks.onError(err));
       return new FailedServer();
     }

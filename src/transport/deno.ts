@@ -22,7 +22,13 @@ import type {
   TransportServer,
   WriteCallback,
 } from "./transport.ts";
-import { codeOf, dnsException, errnoException, uvExceptionWithHostPort } from "./errors.ts";
+import { codeOf, errnoException } from "./errors.ts";
+import {
+  dnsException,
+  ERR_STREAM_DESTROYED,
+  ERR_STREAM_WRITE_AFTER_END,
+  uvException,
+} from "../core/errors.ts";
 
 interface DenoAddr {
   transport: string;
@@ -98,20 +104,6 @@ function concat(chunks: Uint8Array[], total: number): Uint8Array {
 function familyOf(address: string | undefined): string | undefined {
   if (address === undefined) return undefined;
   return address.includes(":") ? "IPv6" : "IPv4";
-}
-
-function destroyedError(syscall: string): Error {
-  const err = new Error(`Cannot call ${syscall} after a stream was destroyed`) as Error & {
-    code: string;
-  };
-  err.code = "ERR_STREAM_DESTROYED";
-  return err;
-}
-
-function writeAfterEndError(): Error {
-  const err = new Error("write after end") as Error & { code: string };
-  err.code = "ERR_STREAM_WRITE_AFTER_END";
-  return err;
 }
 
 /** Map a Deno I/O error to a Node-style one (`read ECONNRESET`, `write EPIPE`). */
@@ -237,7 +229,7 @@ export class DenoTransport implements Transport {
   /** Queue `chunk`; false once 64 KiB or more are waiting. */
   write(chunk: Uint8Array, callback?: WriteCallback): boolean {
     if (this.#destroyed || this.#ending) {
-      const err = this.#destroyed ? destroyedError("write") : writeAfterEndError();
+      const err = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ERR_STREAM_WRITE_AFTER_END();
       if (callback) queueMicrotask(() => callback(err));
       return false;
     }
@@ -270,7 +262,7 @@ export class DenoTransport implements Transport {
         while (offset < total) offset += await conn.write(data.subarray(offset));
         this.#bytesWritten += total;
       } catch (e) {
-        error = this.#destroyed ? destroyedError("write") : ioError(e, "write");
+        error = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ioError(e, "write");
       }
       this.#pending -= total;
       for (const cb of callbacks) {
@@ -362,7 +354,7 @@ export class DenoTransport implements Transport {
     } catch {
       // already closed
     }
-    this.#dropWrites(destroyedError("write"));
+    this.#dropWrites(ERR_STREAM_DESTROYED("write"));
     this.resume();
     queueMicrotask(() => this.#emitClose(error ?? null));
   }
@@ -563,7 +555,7 @@ function lookup(
       if (err) reject(err);
       else if (typeof address === "string") resolve(address);
       else if (address.length > 0) resolve(address[0].address);
-      else reject(dnsException("ENOTFOUND", host));
+      else reject(dnsException("ENOTFOUND", "getaddrinfo", host));
     });
   });
 }
@@ -574,7 +566,7 @@ function connectError(error: unknown, address: string, port: number | undefined)
   if (code === undefined) {
     const message = error instanceof Error ? error.message : String(error);
     if (/lookup|resolve|name or service|not known|dns/i.test(message)) {
-      return dnsException("ENOTFOUND", address);
+      return dnsException("ENOTFOUND", "getaddrinfo", address);
     }
     return error instanceof Error ? error : new Error(message);
   }
@@ -684,7 +676,12 @@ export const denoRuntime: Runtime = {
       try {
         listener = d.listen({ transport: "unix", path: options.path });
       } catch (e) {
-        const err = uvExceptionWithHostPort(codeOf(e) ?? "EINVAL", "listen", options.path, -1);
+        const err = uvException({
+          code: codeOf(e) ?? "EINVAL",
+          syscall: "listen",
+          address: options.path,
+          port: -1,
+        });
         queueMicrotask(() => callbacks.onError(err));
         return new FailedServer();
       }
@@ -713,7 +710,12 @@ export const denoRuntime: Runtime = {
         listener = d.listen({ ...tcp, hostname: host });
       }
     } catch (e) {
-      const err = uvExceptionWithHostPort(codeOf(e) ?? "EINVAL", "listen", host, port);
+      const err = uvException({
+        code: codeOf(e) ?? "EINVAL",
+        syscall: "listen",
+        address: host,
+        port: port,
+      });
       queueMicrotask(() => callbacks.onError(err));
       return new FailedServer();
     }

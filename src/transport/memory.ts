@@ -31,7 +31,8 @@ import type {
   TransportServer,
   WriteCallback,
 } from "./transport.ts";
-import { errnoException, uvExceptionWithHostPort } from "./errors.ts";
+import { errnoException } from "./errors.ts";
+import { ERR_STREAM_DESTROYED, ERR_STREAM_WRITE_AFTER_END, uvException } from "../core/errors.ts";
 
 const NOOP_HANDLER: TransportHandler = {
   onData(): void {},
@@ -51,12 +52,6 @@ function rethrow(error: unknown): void {
 function familyOf(address: string | undefined): string | undefined {
   if (address === undefined) return undefined;
   return address.includes(":") ? "IPv6" : "IPv4";
-}
-
-function streamError(code: string, message: string): Error {
-  const err = new Error(message) as Error & { code: string };
-  err.code = code;
-  return err;
 }
 
 /** The end-of-stream marker in a write queue. */
@@ -120,9 +115,7 @@ export class MemoryTransport implements Transport {
   /** Queue a copy of `chunk` for the peer; false once `highWaterMark` bytes wait. */
   write(chunk: Uint8Array, callback?: WriteCallback): boolean {
     if (this.#destroyed || this.#ending) {
-      const err = this.#destroyed
-        ? streamError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed")
-        : streamError("ERR_STREAM_WRITE_AFTER_END", "write after end");
+      const err = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ERR_STREAM_WRITE_AFTER_END();
       if (callback) queueMicrotask(() => callback(err));
       return false;
     }
@@ -253,7 +246,7 @@ export class MemoryTransport implements Transport {
     this.#destroyed = true;
     this.#dropQueue(
       error ??
-        streamError("ERR_STREAM_DESTROYED", "Cannot call write after a stream was destroyed"),
+        ERR_STREAM_DESTROYED("write"),
     );
     const peer = this.#peer;
     if (!peer.#destroyed && !this.#connecting) {
@@ -528,7 +521,12 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): Runtime
       if (opts.path !== undefined) {
         const key = `unix:${opts.path}`;
         if (listeners.has(key)) {
-          const err = uvExceptionWithHostPort("EADDRINUSE", "listen", opts.path, -1);
+          const err = uvException({
+            code: "EADDRINUSE",
+            syscall: "listen",
+            address: opts.path,
+            port: -1,
+          });
           queueMicrotask(() => callbacks.onError(err));
           return new FailedServer();
         }
@@ -547,7 +545,12 @@ export function createMemoryNetwork(options: MemoryNetworkOptions = {}): Runtime
       }
       const key = `tcp:${port}`;
       if (listeners.has(key)) {
-        const err = uvExceptionWithHostPort("EADDRINUSE", "listen", host, port);
+        const err = uvException({
+          code: "EADDRINUSE",
+          syscall: "listen",
+          address: host,
+          port: port,
+        });
         queueMicrotask(() => callbacks.onError(err));
         return new FailedServer();
       }

@@ -1,0 +1,86 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import http, * as named from "../mod.ts";
+
+const g = globalThis as unknown as { Deno?: unknown; Bun?: unknown };
+const plainNode = !g.Deno && !g.Bun;
+
+const nodeHttpNames = [
+  "Agent",
+  "ClientRequest",
+  "IncomingMessage",
+  "METHODS",
+  "OutgoingMessage",
+  "STATUS_CODES",
+  "Server",
+  "ServerResponse",
+  "createServer",
+  "get",
+  "globalAgent",
+  "maxHeaderSize",
+  "request",
+  "setMaxIdleHTTPParsers",
+  "validateHeaderName",
+  "validateHeaderValue",
+];
+
+test("default export is shaped like node:http", () => {
+  for (const name of nodeHttpNames) {
+    assert.ok(name in http, `default export lacks ${name}`);
+    assert.equal(
+      (http as unknown as Record<string, unknown>)[name],
+      (named as unknown as Record<string, unknown>)[name],
+      `default.${name} differs from the named export`,
+    );
+  }
+  assert.equal(typeof http.createServer, "function");
+  assert.equal(http.maxHeaderSize, 16384);
+  assert.ok(http.METHODS.includes("GET"));
+  assert.equal(http.STATUS_CODES[404], "Not Found");
+});
+
+test("globalAgent can be replaced through the module object, as in Node", () => {
+  const original = http.globalAgent;
+  const replacement = new http.Agent({ keepAlive: false });
+  try {
+    http.globalAgent = replacement;
+    assert.equal(http.globalAgent, replacement);
+  } finally {
+    http.globalAgent = original;
+    replacement.destroy();
+  }
+  assert.equal(http.globalAgent, original);
+});
+
+test("setMaxIdleHTTPParsers validates its argument like Node", () => {
+  assert.throws(() => http.setMaxIdleHTTPParsers(0), { code: "ERR_OUT_OF_RANGE" });
+  assert.throws(
+    () => (http.setMaxIdleHTTPParsers as (v: unknown) => void)("5"),
+    { code: "ERR_INVALID_ARG_TYPE" },
+  );
+  http.setMaxIdleHTTPParsers(1000);
+});
+
+test("the module has the same names as Node's own http (Node leg)", { skip: !plainNode }, async () => {
+  const nodeHttp = (await import("node:http")).default as unknown as Record<string, unknown>;
+  for (const name of nodeHttpNames) {
+    assert.equal(typeof (http as unknown as Record<string, unknown>)[name], typeof nodeHttp[name], name);
+  }
+  assert.deepEqual(http.METHODS, nodeHttp.METHODS);
+  assert.deepEqual(http.STATUS_CODES, nodeHttp.STATUS_CODES);
+});
+
+test("require('anyhttp') and import both give the node:http-shaped object (Node leg)", {
+  skip: !plainNode,
+}, async () => {
+  const { createRequire } = await import("node:module");
+  const require = createRequire(import.meta.url);
+  // In the Node leg this file runs from npm/esm/tests/, where `anyhttp` resolves to the built package.
+  const required = require("anyhttp") as Record<string, unknown>;
+  assert.equal(typeof required.createServer, "function");
+  assert.equal(typeof required.request, "function");
+  assert.equal(required.default, undefined, "require() must not return a module namespace");
+  const imported = (await import("anyhttp" as string)) as { default: Record<string, unknown> };
+  assert.equal(imported.default.createServer, required.createServer);
+  assert.equal(imported.default.Server, required.Server);
+});
