@@ -177,7 +177,7 @@ async function nodeSubject(): Promise<Subject | null> {
 }
 
 /** Median ns per iteration over `rounds` timed rounds of `iters` iterations. */
-function measure(subject: Subject, chunks: Uint8Array[], iters: number, rounds = 7): number {
+function measure(subject: Subject, chunks: Uint8Array[], iters: number, rounds = 15): number {
   for (let k = 0; k < iters; k++) subject.run(chunks); // warm-up
   const times: number[] = [];
   for (let r = 0; r < rounds; r++) {
@@ -205,7 +205,7 @@ async function main(): Promise<void> {
   const chunked = slices(asBuffer(chunkedMessage()));
   const cl = slices(asBuffer(clMessage()));
   const results: Record<string, number[]> = {};
-  console.log(`parser bench on ${runtime} (median of 7 rounds)`);
+  console.log(`parser bench on ${runtime} (median of 15 rounds)`);
   for (const s of subjects) {
     const nsHead = measure(s, head, 20000);
     const nsChunked = measure(s, chunked, 40);

@@ -81,7 +81,7 @@ interface DenoApi {
   statSync(path: string): { isFile: boolean };
   readDirSync(path: string): Iterable<{ name: string }>;
   makeTempDir(options: { prefix: string }): Promise<string>;
-  remove(path: string, options: { recursive: boolean }): Promise<void>;
+  removeSync(path: string, options: { recursive: boolean }): void;
   connect(options: { hostname: string; port: number }): Promise<Conn>;
   addSignalListener(signal: "SIGINT" | "SIGTERM", handler: () => void): void;
 }
@@ -410,7 +410,12 @@ function sleep(ms: number): Promise<void> {
 
 /** utime + stime of a process (all its threads), in µs. */
 function cpuMicros(pid: number): number {
-  const stat = D.readTextFileSync(`/proc/${pid}/stat`);
+  let stat: string;
+  try {
+    stat = D.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return NaN; // the process is gone
+  }
   const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLK_TCK;
@@ -445,12 +450,7 @@ async function withBackground<T>(
   const m0 = machineBusy();
   const own0 = selfAndChildrenMicros() + cpuMicros(pid);
   const value = await fn();
-  let own = selfAndChildrenMicros() - own0;
-  try {
-    own += cpuMicros(pid);
-  } catch {
-    return { value, background: NaN };
-  }
+  const own = selfAndChildrenMicros() + cpuMicros(pid) - own0;
   const m1 = machineBusy();
   const wall = (performance.now() - t0) * 1000;
   return { value, background: Math.max(0, (m1.micros - m0.micros - own) / (wall * m1.cores)) };
@@ -1579,6 +1579,7 @@ async function main(): Promise<void> {
     console.log("taskset not found: processes are not pinned to cores");
   }
   const tmp = await D.makeTempDir({ prefix: "anyhttp-bench-" });
+  tmpDir = tmp;
   const needsNode = o.runtimes.includes("node") || o.sections.includes("client") ||
     o.sections.includes("memory");
   if (o.build && needsNode) await compileForNode(tools, tmp);
@@ -1603,8 +1604,7 @@ async function main(): Promise<void> {
     if (o.sections.includes("memory")) report.memory = await memoryBench(o, tools);
     if (o.sections.includes("parser")) report.parser = await parserBench(o, tools);
   } finally {
-    killAll();
-    await D.remove(tmp, { recursive: true }).catch(() => {});
+    cleanup();
   }
   report.seconds = (performance.now() - started) / 1000;
   const md = renderMarkdown(report);
@@ -1617,9 +1617,24 @@ async function main(): Promise<void> {
   }
 }
 
+let tmpDir: string | null = null;
+
+/** Kills every child and removes the temporary directory. */
+function cleanup(): void {
+  killAll();
+  if (tmpDir) {
+    try {
+      D.removeSync(tmpDir, { recursive: true });
+    } catch {
+      // already gone
+    }
+    tmpDir = null;
+  }
+}
+
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   D.addSignalListener(signal, () => {
-    killAll();
+    cleanup();
     D.exit(130);
   });
 }
@@ -1627,5 +1642,5 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
 try {
   await main();
 } finally {
-  killAll();
+  cleanup();
 }

@@ -47,7 +47,7 @@ async function run(runtime: string, cmd: string, cmdArgs: string[]): Promise<str
     cwd: rootPath,
     stdout: "piped",
     stderr: "piped",
-    env: { NO_COLOR: "1", FORCE_COLOR: "0" },
+    env: { NO_COLOR: "1" },
   }).spawn();
   const timer = setTimeout(() => {
     console.error(`${runtime}: run exceeded ${RUN_LIMIT_MS / 1000}s, killing it`);
@@ -95,7 +95,8 @@ if (only.includes("deno")) {
   const files = await testFiles(`${rootPath}tests`, "_test.ts");
   const out = await run("deno", Deno.execPath(), ["test", "-A", "--no-check=remote", ...files]);
   // Deno counts describe() blocks as tests and their tests as steps: count both kinds of leaves.
-  const summary = out.match(/^(?:ok|FAILED) \| .*$/gm)?.pop() ?? "";
+  const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
+  const summary = plain.match(/^(?:ok|FAILED) \| .*$/gm)?.pop() ?? "";
   const num = (re: RegExp) => Number(summary.match(re)?.[1] ?? 0);
   const passed = num(/(\d+) passed/) + num(/passed \((\d+) steps?\)/);
   const failed = num(/(\d+) failed/) + num(/failed \((\d+) steps?\)/);

@@ -211,7 +211,9 @@ const nativeLatin1: Latin1Slice | null = (() => {
 
 function decodeRange(data: Uint8Array, start: number, end: number): string {
   if (end <= start) return "";
-  return nativeLatin1 !== null ? nativeLatin1.call(data, start, end) : latin1Decode(data, start, end);
+  return nativeLatin1 !== null
+    ? nativeLatin1.call(data, start, end)
+    : latin1Decode(data, start, end);
 }
 
 /** Bytes decoded at once when a head field is needed. */
@@ -446,6 +448,13 @@ export class HTTPParser {
             continue;
           }
           this.startMessage();
+          const r = this.isRequest ? this.requestLine(data, i, len) : this.statusLine(data, i, len);
+          if (r < 0) return this.overflow(i);
+          if (r !== i) {
+            i = r;
+            state = S_HEADERS_START;
+            continue;
+          }
           mark = i;
           state = this.isRequest ? S_REQ_METHOD : S_RES_PROTO;
           continue;
@@ -722,6 +731,13 @@ export class HTTPParser {
         case S_FIELD_START: {
           c = data[i];
           if (TOKEN[c] === 1) {
+            // Whole header lines in this chunk go through the fast path.
+            const r = this.headerLines(data, i, len);
+            if (r < 0) return -1;
+            if (r !== i) {
+              i = r;
+              continue;
+            }
             mark = i;
             state = S_FIELD;
             continue;
@@ -1295,6 +1311,128 @@ export class HTTPParser {
   }
 
   // -------------------------------------------------------------------------
+
+  /**
+   * Fast path for a complete, well-formed request line starting at `i`
+   * (`METHOD SP origin-form SP HTTP/1.x CRLF`): returns the index after it,
+   * `i` to leave it to the byte-level states, or -1 when the target reaches
+   * the head limit.
+   */
+  private requestLine(data: Uint8Array, i: number, len: number): number {
+    let j = i;
+    while (j < len) {
+      const c = data[j];
+      if ((c >= 0x41 && c <= 0x5a) || c === 0x2d) j++;
+      else break;
+    }
+    if (j + 12 > len || data[j] !== SP || data[j + 1] !== 0x2f) return i;
+    const method = lookupMethod(data, i, j);
+    if (method === null) return i;
+    const u = j + 1;
+    let v = u + 1;
+    while (v < len && URL_CHAR[data[v]] === 1) v++;
+    if (
+      v + 11 > len || data[v] !== SP || data[v + 1] !== 0x48 || data[v + 2] !== 0x54 ||
+      data[v + 3] !== 0x54 || data[v + 4] !== 0x50 || data[v + 5] !== 0x2f ||
+      data[v + 6] !== 0x31 || data[v + 7] !== 0x2e || data[v + 9] !== CR || data[v + 10] !== LF
+    ) {
+      return i;
+    }
+    const minor = data[v + 8] - 0x30;
+    if (minor !== 0 && minor !== 1) return i;
+    if ((this.headerSize += v - u) >= this.maxHeaderSize) return -1;
+    this.method = method;
+    this.url = this.sub(data, u, v);
+    this.versionMajor = 1;
+    this.versionMinor = minor;
+    return v + 11;
+  }
+
+  /**
+   * Fast path for a complete, well-formed status line starting at `i`
+   * (`HTTP/1.x SP 3DIGIT SP reason CRLF`): returns the index after it, `i` to
+   * leave it to the byte-level states, or -1 when the reason reaches the head limit.
+   */
+  private statusLine(data: Uint8Array, i: number, len: number): number {
+    if (
+      i + 14 > len || data[i] !== 0x48 || data[i + 1] !== 0x54 || data[i + 2] !== 0x54 ||
+      data[i + 3] !== 0x50 || data[i + 4] !== 0x2f || data[i + 5] !== 0x31 ||
+      data[i + 6] !== 0x2e || data[i + 8] !== SP || data[i + 12] !== SP
+    ) {
+      return i;
+    }
+    const minor = data[i + 7] - 0x30;
+    const d1 = data[i + 9] - 0x30;
+    const d2 = data[i + 10] - 0x30;
+    const d3 = data[i + 11] - 0x30;
+    if (
+      (minor !== 0 && minor !== 1) || d1 < 0 || d1 > 9 || d2 < 0 || d2 > 9 || d3 < 0 || d3 > 9
+    ) {
+      return i;
+    }
+    const r = i + 13;
+    let v = r;
+    while (v < len && VALUE[data[v]] === 1) v++;
+    if (v + 1 >= len || data[v] !== CR || data[v + 1] !== LF) return i;
+    if ((this.headerSize += v - r) >= this.maxHeaderSize) return -1;
+    this.versionMajor = 1;
+    this.versionMinor = minor;
+    this.statusCode = d1 * 100 + d2 * 10 + d3;
+    this.statusMessage = this.sub(data, r, v);
+    return v + 2;
+  }
+
+  /**
+   * Fast path for complete, well-formed header lines starting at `i` (the
+   * state is S_FIELD_START): returns the index after the last one handled
+   * (`i` when none), or -1 on an error. Anything unusual (a line cut by the
+   * end of the chunk, whitespace before the colon, an empty value, a bad byte,
+   * obs-fold, the head limit) is left to the byte-level states, which see the
+   * line from its start.
+   */
+  private headerLines(data: Uint8Array, i: number, len: number): number {
+    while (i < len) {
+      // field-name
+      let j = i;
+      while (j < len && TOKEN[data[j]] === 1) j++;
+      if (j === i || j >= len || data[j] !== 0x3a) return i;
+      // OWS
+      let k = j + 1;
+      while (k < len) {
+        const c = data[k];
+        if (c !== SP && c !== HT) break;
+        k++;
+      }
+      if (k >= len) return i;
+      // field-value up to CR LF, followed by the start of the next line
+      let v = k;
+      while (
+        v + 4 <= len &&
+        (VALUE[data[v]] & VALUE[data[v + 1]] & VALUE[data[v + 2]] & VALUE[data[v + 3]]) === 1
+      ) v += 4;
+      while (v < len && VALUE[data[v]] === 1) v++;
+      if (v + 2 >= len || v === k || data[v] !== CR || data[v + 1] !== LF) return i;
+      const next = data[v + 2];
+      if (next === SP || next === HT) return i;
+      const size = this.headerSize + (j - i) + (v - k);
+      if (size >= this.maxHeaderSize) return i;
+      this.headerSize = size;
+      let end = v;
+      while (end > k) {
+        const t = data[end - 1];
+        if (t !== SP && t !== HT) break;
+        end--;
+      }
+      const name = this.sub(data, i, j);
+      this.fieldName = name;
+      this.fieldKind = this.inTrailers ? H_OTHER : headerKind(name);
+      this.fieldValue = this.sub(data, k, end);
+      if (!this.commitField(v + 2)) return -1;
+      i = v + 2;
+      if (TOKEN[next] !== 1) return i;
+    }
+    return i;
+  }
 
   /** The string of bytes [start, end) of the current chunk (a substring of a decoded window). */
   private sub(data: Uint8Array, start: number, end: number): string {

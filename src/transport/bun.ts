@@ -13,6 +13,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type {
   AddressInfo,
   ConnectOptions,
@@ -429,7 +430,9 @@ export class BunTransport implements Transport {
         // already closed
       }
     }
-    queueMicrotask(() => this.#emitClose(error ?? null));
+    // As with a real socket, 'close' comes on a later turn of the event loop,
+    // after the stream events already scheduled (a request's 'end', ...).
+    setImmediate(() => this.#emitClose(error ?? null));
   }
 
   #dropWrites(error: Error): void {

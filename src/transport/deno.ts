@@ -11,6 +11,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type {
   AddressInfo,
   ConnectOptions,
@@ -356,7 +357,9 @@ export class DenoTransport implements Transport {
     }
     this.#dropWrites(ERR_STREAM_DESTROYED("write"));
     this.resume();
-    queueMicrotask(() => this.#emitClose(error ?? null));
+    // As with a real socket, 'close' comes on a later turn of the event loop,
+    // after the stream events already scheduled (a request's 'end', ...).
+    setImmediate(() => this.#emitClose(error ?? null));
   }
 
   #fail(error: Error): void {

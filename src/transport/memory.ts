@@ -20,6 +20,7 @@
  * @module
  */
 
+import { setImmediate } from "node:timers";
 import type {
   AddressInfo,
   ConnectOptions,
@@ -259,7 +260,9 @@ export class MemoryTransport implements Transport {
         this.#schedule();
       }
     }
-    queueMicrotask(() => this.#emitClose(error ?? null));
+    // As with a real socket, 'close' comes on a later turn of the event loop,
+    // after the stream events already scheduled (a request's 'end', ...).
+    setImmediate(() => this.#emitClose(error ?? null));
   }
 
   #fail(error: Error): void {

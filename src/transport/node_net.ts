@@ -66,7 +66,14 @@ export class NodeNetTransport implements Transport {
   /** `socket.destroy(error)`. */
   destroy(error?: Error): void {
     if (error && this.#error === null) this.#error = error;
-    this.socket.destroy(error);
+    const s = this.socket;
+    if (!s.destroyed) {
+      // net.Socket caches the peer/local names once read: read them while the
+      // handle exists, so addresses stay readable after our own destroy.
+      void s.remoteAddress;
+      void s.localAddress;
+    }
+    s.destroy(error);
   }
 
   /** `socket.pause()`. */
