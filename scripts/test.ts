@@ -95,6 +95,7 @@ if (only.includes("deno")) {
   const files = await testFiles(`${rootPath}tests`, "_test.ts");
   const out = await run("deno", Deno.execPath(), ["test", "-A", "--no-check=remote", ...files]);
   // Deno counts describe() blocks as tests and their tests as steps: count both kinds of leaves.
+  // deno-lint-ignore no-control-regex
   const plain = out.replace(/\x1b\[[0-9;]*m/g, "");
   const summary = plain.match(/^(?:ok|FAILED) \| .*$/gm)?.pop() ?? "";
   const num = (re: RegExp) => Number(summary.match(re)?.[1] ?? 0);

@@ -152,6 +152,7 @@ export class Server extends EventEmitter {
   private _listener: TransportServer | null = null;
   private _listening = false;
   private _socketCount = 0;
+  private _listenersClosing = 0;
   private _checkTimer: TimerHandle | null = null;
   private _unref = false;
   private _noDelay: boolean;
@@ -328,6 +329,10 @@ export class Server extends EventEmitter {
         if (inCall) nextTick(fire);
         else fire();
       },
+      onClose: () => {
+        this._listenersClosing--;
+        this._emitCloseIfDrained();
+      },
       onError: (error) => {
         const fire = (): void => {
           if (this._listener === listener) {
@@ -371,6 +376,8 @@ export class Server extends EventEmitter {
       else this.once("close", cb);
     }
     if (this._listener) {
+      // 'close' waits until the port is really released (Deno ends its accept loop asynchronously).
+      this._listenersClosing++;
       this._listener.close();
       this._listener = null;
       this._listening = false;
@@ -427,9 +434,9 @@ export class Server extends EventEmitter {
   }
 
   private _emitCloseIfDrained(): void {
-    if (this._listener || this._socketCount > 0) return;
+    if (this._listener || this._socketCount > 0 || this._listenersClosing > 0) return;
     nextTick(() => {
-      if (this._listener || this._socketCount > 0) return;
+      if (this._listener || this._socketCount > 0 || this._listenersClosing > 0) return;
       this.emit("close");
     });
   }

@@ -1565,7 +1565,7 @@ export class HTTPParser {
           return false;
         }
       } else if (ch === SP || ch === HT) {
-        sawWs = true;
+        if (cur >= 0) sawWs = true;
       } else if (ch === 0x2c) {
         if (cur < 0 || (n >= 0 && n !== cur)) {
           this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);

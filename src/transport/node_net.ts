@@ -160,14 +160,23 @@ export class NodeNetTransport implements Transport {
 
 class NodeNetServer implements TransportServer {
   readonly #server: net.Server;
-  constructor(server: net.Server) {
+  readonly #callbacks: ListenCallbacks;
+  #closed = false;
+  constructor(server: net.Server, callbacks: ListenCallbacks) {
     this.#server = server;
+    this.#callbacks = callbacks;
   }
   address(): AddressInfo | string | null {
     return this.#server.address() as AddressInfo | string | null;
   }
   close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    // net.Server closes its handle at once (its own 'close' waits for the
+    // connections, which the HTTP layer tracks itself).
     this.#server.close();
+    const onClose = this.#callbacks.onClose;
+    if (onClose) queueMicrotask(() => onClose());
   }
   ref(): void {
     this.#server.ref();
@@ -200,10 +209,6 @@ export const nodeNetRuntime: Runtime = {
     });
     server.on("listening", () => callbacks.onListening());
     server.on("error", (err: Error) => callbacks.onError(normalizeSystemError(err)));
-    if (callbacks.onClose) {
-      const onClose = callbacks.onClose;
-      server.on("close", () => onClose());
-    }
     const listenOptions: net.ListenOptions & { reusePort?: boolean } = {};
     if (options.path !== undefined) {
       listenOptions.path = options.path;
@@ -216,7 +221,7 @@ export const nodeNetRuntime: Runtime = {
     if (options.backlog !== undefined) listenOptions.backlog = options.backlog;
     if (options.exclusive !== undefined) listenOptions.exclusive = options.exclusive;
     server.listen(listenOptions);
-    return new NodeNetServer(server);
+    return new NodeNetServer(server, callbacks);
   },
 
   connect(options: ConnectOptions, handler: TransportHandler): Transport {

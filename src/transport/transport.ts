@@ -100,7 +100,10 @@ export interface ListenCallbacks {
   onListening(): void;
   /** Listening failed (EADDRINUSE, EACCES, ...), as a Node-style error with `code`, `syscall`, `address`, `port`. */
   onError(error: Error): void;
-  /** The listening socket is released after `close()` (its accept loop has ended). Optional. */
+  /**
+   * The listening socket is released after `close()` (its accept loop has
+   * ended): new connections are refused from now on. Every adapter calls it.
+   */
   onClose?(): void;
 }
 
