@@ -18,7 +18,7 @@
  * @module
  */
 
-import { Agent, getGlobalAgent, globalAgent, setGlobalAgent } from "./src/agent.ts";
+import { Agent as AgentClass, getGlobalAgent, globalAgent, setGlobalAgent } from "./src/agent.ts";
 import { ClientRequest } from "./src/client_request.ts";
 import { MAX_HEADER_SIZE, METHODS, STATUS_CODES } from "./src/core/constants.ts";
 import { validateHeaderName, validateHeaderValue } from "./src/core/headers.ts";
@@ -26,11 +26,10 @@ import { IncomingMessage } from "./src/incoming_message.ts";
 import { Client, createClient, getAgent } from "./src/legacy.ts";
 import { OutgoingMessage } from "./src/outgoing_message.ts";
 import { get, request } from "./src/request.ts";
-import { createServer, Server } from "./src/server.ts";
+import { createServer, Server as ServerClass } from "./src/server.ts";
 import { ServerResponse } from "./src/server_response.ts";
 
 export {
-  Agent,
   Client,
   ClientRequest,
   createClient,
@@ -42,7 +41,6 @@ export {
   METHODS,
   OutgoingMessage,
   request,
-  Server,
   ServerResponse,
   STATUS_CODES,
   validateHeaderName,
@@ -52,6 +50,34 @@ export type { AgentOptions } from "./src/agent.ts";
 export type { RequestOptions } from "./src/client_options.ts";
 export type { IncomingHttpHeaders } from "./src/incoming_message.ts";
 export type { RequestListener, ServerOptions } from "./src/server.ts";
+
+// Node's `Server` and `Agent` may be called without `new` (`http.Server(fn)`,
+// `http.Agent(opts)`); a Proxy with an `apply` trap gives the classes that
+// behaviour while `instanceof`, statics, `prototype` and `extends` still reach
+// the class itself.
+function callableWithoutNew<C extends new (...args: never[]) => unknown>(cls: C): C {
+  return new Proxy(cls, {
+    apply(target: C, _thisArg: unknown, args: unknown[]): unknown {
+      return Reflect.construct(target, args);
+    },
+  });
+}
+
+/**
+ * An HTTP Agent (Node's `http.Agent`): pools and reuses client connections.
+ * Like Node's, it may also be called without `new`.
+ */
+export const Agent: typeof AgentClass = callableWithoutNew(AgentClass);
+/** An `http.Agent` instance. */
+export type Agent = AgentClass;
+
+/**
+ * An HTTP server (Node's `http.Server`). Like Node's, it may also be called
+ * without `new`: `http.Server((req, res) => res.end())`.
+ */
+export const Server: typeof ServerClass = callableWithoutNew(ServerClass);
+/** An `http.Server` instance. */
+export type Server = ServerClass;
 
 /** The maximum size of an HTTP head in bytes (16 KiB), as `http.maxHeaderSize`. */
 export const maxHeaderSize: number = MAX_HEADER_SIZE;

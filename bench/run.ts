@@ -39,7 +39,7 @@ interface ChildProc {
   readonly stdin: WritableStream<Uint8Array>;
   readonly stdout: ReadableStream<Uint8Array>;
   readonly stderr: ReadableStream<Uint8Array>;
-  readonly status: Promise<{ code: number }>;
+  readonly status: Promise<{ code: number; signal: string | null }>;
   kill(signal?: string): void;
   output(): Promise<CommandOutput>;
 }
@@ -238,6 +238,8 @@ class Child {
   readonly pid: number;
   output = "";
   exited = false;
+  /** How the process ended ("exit code 1", "killed by SIGKILL"), once it has. */
+  exitStatus = "";
   private waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
   private readonly done: Promise<void>;
 
@@ -267,7 +269,8 @@ class Child {
       pump(this.proc.stdout),
       pump(this.proc.stderr),
       this.proc.status,
-    ]).then(() => {
+    ]).then(([, , status]) => {
+      this.exitStatus = status.signal ? `killed by ${status.signal}` : `exit code ${status.code}`;
       this.exited = true;
       children.delete(this.proc);
       this.check();
@@ -297,9 +300,10 @@ class Child {
     });
   }
 
-  /** The error the output names, or its last lines, for error messages. */
+  /** How it ended and the error its output names (or its last lines), for error messages. */
   tail(): string {
-    return errorLine(this.output) || "(no output)";
+    const said = errorLine(this.output.replace(/^LISTENING \d+\s*/, "")) || "no error output";
+    return this.exitStatus ? `${this.exitStatus}; ${said}` : said;
   }
 
   /** Closes stdin (the child exits by itself), then kills it if it lingers. */
@@ -643,7 +647,7 @@ function loads(o: Options): Load[] {
       scenario: "hello",
       connections: 50,
       lua: "pipeline",
-      note: "wrk measures no latency for pipelined batches (p99 shows –).",
+      note: "p99 latency here is wrk's, per batch of 16 (– when wrk recorded none).",
       ...rest,
     },
     {

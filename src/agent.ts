@@ -54,6 +54,8 @@ export interface AgentRequest {
   reusedSocket: boolean;
   /** The request's own timeout option, if any. */
   timeout?: number;
+  /** Reads an outgoing header (the Host header is checked). */
+  getHeader?(name: string): unknown;
 }
 
 /** Callback of `createConnection`. */
@@ -184,8 +186,24 @@ export class Agent extends EventEmitter {
     return name;
   }
 
-  /** Give `req` a socket: a free pooled one, a new one, or a place in the queue. */
-  addRequest(req: AgentRequest, options: AgentOptions): void {
+  /**
+   * Give `req` a socket: a free pooled one, a new one, or a place in the queue.
+   * The legacy form `addRequest(req, host, port, localAddress)` is accepted too.
+   */
+  addRequest(
+    req: AgentRequest,
+    options: AgentOptions | string,
+    port?: number,
+    localAddress?: string,
+  ): void {
+    if (typeof options === "string") {
+      options = { host: options, port, localAddress } as AgentOptions;
+    }
+    // Like Node (which derives the TLS servername from it), a Host header must be a string.
+    const hostHeader = req.getHeader?.("host");
+    if (hostHeader && typeof hostHeader !== "string") {
+      throw ERR_INVALID_ARG_TYPE("options.headers.host", "string", hostHeader);
+    }
     const opts = Object.assign(Object.create(null), options, this.options) as AgentOptions;
     if (opts.socketPath) opts.path = opts.socketPath;
     const name = this.getName(opts);

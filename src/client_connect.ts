@@ -8,6 +8,7 @@
 import { getRuntime } from "./transport/runtime.ts";
 import type { ConnectOptions, TransportHandler } from "./transport/transport.ts";
 import { Socket } from "./socket.ts";
+import { abortError, ERR_INVALID_ARG_TYPE } from "./core/errors.ts";
 
 /** Connection options accepted by `createConnection` (Node's `net.connect` subset). */
 export interface ClientConnectOptions extends ConnectOptions {
@@ -17,6 +18,8 @@ export interface ClientConnectOptions extends ConnectOptions {
   timeout?: number;
   /** Alias of `path` in request options. */
   socketPath?: string;
+  /** Aborting it destroys the socket with an `AbortError` (as `net.connect`'s `signal`). */
+  signal?: AbortSignal;
 }
 
 function noop(): void {}
@@ -57,8 +60,26 @@ export function createConnection(options: ClientConnectOptions): Socket {
     onEnd: noop,
     onClose: noop,
   };
+  const signal = options.signal;
+  if (
+    signal !== undefined &&
+    (typeof signal !== "object" || signal === null || !("aborted" in signal))
+  ) {
+    throw ERR_INVALID_ARG_TYPE("options.signal", "AbortSignal", signal);
+  }
   const transport = getRuntime().connect(o, placeholder);
   const socket = new Socket(transport);
   if (options.timeout) socket.setTimeout(options.timeout);
+  if (signal) {
+    const onAbort = (): void => {
+      socket.destroy(abortError(signal.reason));
+    };
+    if (signal.aborted) {
+      onAbort();
+    } else {
+      signal.addEventListener("abort", onAbort, { once: true });
+      socket.once("close", () => signal.removeEventListener("abort", onAbort));
+    }
+  }
   return socket;
 }

@@ -655,9 +655,12 @@ class ClientConnection implements TransportHandler {
     if (req.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
 
     if (req.res) {
-      // A second response to one request.
+      // A second response to one request: drop the connection and read no
+      // further (its body must not be taken for the start of another message).
       socket.destroy();
-      return HEADERS_SKIP_BODY;
+      this.res = null;
+      this.parser?.pause();
+      return HEADERS_BODY;
     }
     req.res = res;
     this.res = res;

@@ -227,6 +227,19 @@ export class OutgoingMessage extends Stream {
     return false;
   }
 
+  /**
+   * The chunks queued here and not yet handed to the connection, oldest first
+   * (Node's `outputData`; a read-only snapshot).
+   */
+  get outputData(): { data: Uint8Array; encoding: string; callback: Callback | null }[] {
+    const out = this._out;
+    const list: { data: Uint8Array; encoding: string; callback: Callback | null }[] = [];
+    for (let i = 0; i < out.length; i++) {
+      list.push({ data: out[i], encoding: "latin1", callback: null });
+    }
+    return list;
+  }
+
   /** Bytes queued here and in the connection. */
   get writableLength(): number {
     return this.outputSize + (this._transport ? this._transport.writableLength : 0);
@@ -701,6 +714,8 @@ export class OutgoingMessage extends Stream {
         for (let i = 0; i < cbs.length; i++) cbs[i](err);
       };
     }
+    // The socket's idle timer counts this write (Node's socket writes refresh it).
+    (this.socket as { _touch?: () => void } | null)?._touch?.();
     let ret = true;
     if (parts.length === 0) {
       if (cb) {
@@ -793,6 +808,8 @@ export class OutgoingMessage extends Stream {
       this.emit("finish");
     };
 
+    // Corked: the flush below sends it (no flush tick scheduled by _writeRaw).
+    this._corked++;
     if (this._hasBody && this.chunkedEncoding) {
       this._sendRawTail(lastChunk(this._trailer), finish);
     } else if (!this._headerSent || this.outputSize > 0 || chunk) {

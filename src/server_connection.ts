@@ -379,6 +379,8 @@ export class ServerConnection implements TransportHandler {
     if (!req._consuming && !(rs && rs.resumeScheduled)) req._dump();
     if (this.socket._httpMessage === res) this.socket._httpMessage = null;
     if (this.current === res) this.current = null;
+    // Done with both: an idle keep-alive connection holds on to neither.
+    if (this.req === req && req.complete) this.req = null;
     res._detach();
     nextTick(() => res._emitClose());
     if (this.closed || this.detached) return;

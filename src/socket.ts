@@ -32,6 +32,9 @@ export interface SocketOptions {
 
 type TimerHandle = unknown;
 
+/** The longest delay `setTimeout` takes without overflowing (2^31 - 1 ms). */
+const MAX_TIMER_MS = 2147483647;
+
 function startUnrefTimer(fn: () => void, ms: number): TimerHandle {
   const id: unknown = setTimeout(fn, ms);
   if (id !== null && typeof id === "object") {
@@ -86,7 +89,16 @@ export class Socket extends Duplex {
   #closeEmitted = false;
   #pendingWrite: ((error?: Error | null) => void) | null = null;
   #timer: TimerHandle | null = null;
-  #timerSeen = 0;
+  /** `performance.now()` when the pending timer fires. */
+  #timerDue = 0;
+  /**
+   * `performance.now()` of the last read, write, drain or connect (see `_touch`);
+   * only kept while a timeout is set (`setTimeout` starts a period anyway).
+   */
+  #lastActive = 0;
+  /** Transport counters at the last arming or expiry (see `#bytesMovedUnseen`). */
+  #seenMoved = 0;
+  #seenSent = 0;
   #timerFired = false;
   /** Set by `pause()`: the stream's read-ahead must not resume the transport. */
   #userPaused = false;
@@ -109,6 +121,7 @@ export class Socket extends Duplex {
 
   readonly #handler: TransportHandler = {
     onData: (chunk: Uint8Array): void => {
+      if (this.timeout) this.#lastActive = performance.now();
       const consumer = this.#consumer;
       if (consumer !== null) {
         if (this.#backlog !== null) this.#backlog.push(toBuffer(chunk));
@@ -118,6 +131,7 @@ export class Socket extends Duplex {
       if (!this.push(toBuffer(chunk))) this.#transport.pause();
     },
     onDrain: (): void => {
+      if (this.timeout) this.#lastActive = performance.now();
       this.#consumer?.onDrain();
       const pending = this.#pendingWrite;
       if (pending !== null) {
@@ -129,6 +143,7 @@ export class Socket extends Duplex {
       }
     },
     onEnd: (): void => {
+      if (this.timeout) this.#lastActive = performance.now();
       this.#readEnded = true;
       const consumer = this.#consumer;
       if (consumer !== null) {
@@ -160,6 +175,7 @@ export class Socket extends Duplex {
       }
     },
     onConnect: (): void => {
+      if (this.timeout) this.#lastActive = performance.now();
       this.#consumer?.onConnect?.();
       this.emit("connect");
       this.emit("ready");
@@ -243,6 +259,7 @@ export class Socket extends Duplex {
       callback(this.#error ?? ERR_STREAM_DESTROYED("write"));
       return;
     }
+    if (this.timeout) this.#lastActive = performance.now();
     const ok = this.#transport.write(data, this.#onWritten);
     if (ok) callback();
     else this.#pendingWrite = callback;
@@ -374,9 +391,14 @@ export class Socket extends Duplex {
   }
 
   /**
-   * Emit 'timeout' after `msecs` ms without bytes read or written (0 disables).
-   * One unref'd timer per socket; activity is checked when it expires (by the
-   * transport's byte counters, so HTTP-layer reads and writes count).
+   * Emit 'timeout' after `msecs` ms without activity (0 disables), once per
+   * idle period: a new one starts with the next activity. Activity is what
+   * Node counts: bytes read (and EOF), writes (through the socket or, via
+   * `_touch`, by the HTTP layer), 'drain' and 'connect'.
+   *
+   * One unref'd timer per socket; activity only records its time. When the
+   * timer expires early it waits for exactly the rest of the period, so
+   * 'timeout' fires `msecs` after the last activity (not up to 2x).
    */
   setTimeout(msecs: number, callback?: () => void): this {
     if (typeof msecs !== "number") throw ERR_INVALID_ARG_TYPE("msecs", "number", msecs);
@@ -387,38 +409,93 @@ export class Socket extends Duplex {
       throw ERR_INVALID_ARG_TYPE("callback", "Function", callback);
     }
     this.timeout = msecs;
-    this.#clearTimer();
     this.#timerFired = false;
     if (msecs === 0) {
+      // A pending timer stays: it stops at its expiry, or serves the next
+      // setTimeout (the server sets 0 then the keep-alive timeout per request).
       if (callback) this.removeListener("timeout", callback);
     } else {
-      if (!this.destroyed) this.#armTimer(msecs);
+      if (!this.destroyed) this.#startPeriod(msecs);
       if (callback) this.once("timeout", callback);
     }
     return this;
   }
 
-  #activity(): number {
-    const t = this.#transport;
-    return t.bytesRead + t.bytesWritten;
+  /**
+   * @internal The HTTP layer wrote to the transport directly (or saw other
+   * activity): the idle period restarts now. One clock read (none while no
+   * timeout is set), no timer work.
+   */
+  _touch(): void {
+    if (this.timeout) this.#lastActive = performance.now();
   }
 
-  #armTimer(msecs: number): void {
-    this.#timerSeen = this.#activity();
-    this.#timer = startUnrefTimer(this.#onTimer, msecs);
+  /** A new idle period of `msecs` from now (as Node's `setTimeout` restarts its timer). */
+  #startPeriod(msecs: number): void {
+    const now = performance.now();
+    this.#lastActive = now;
+    this.#bytesMovedUnseen();
+    if (this.#timer !== null) {
+      // A pending timer due before the period ends re-arms itself for the rest
+      // of it: no clearTimeout/setTimeout pair when the timeout is set again.
+      if (this.#timerDue <= now + msecs) return;
+      this.#clearTimer();
+    }
+    this.#armTimer(msecs, now);
+  }
+
+  #armTimer(msecs: number, now: number): void {
+    // Longer than a timer can wait: wait the longest, then the rest.
+    const wait = msecs > MAX_TIMER_MS ? MAX_TIMER_MS : msecs;
+    this.#timerDue = now + wait;
+    this.#timer = startUnrefTimer(this.#onTimer, wait);
+  }
+
+  /**
+   * True when the transport moved bytes nobody reported since the last call:
+   * bytes read or written or queued on it directly (a consumer that does not
+   * call `_touch`), or queued bytes going out (Node refreshes its timer when
+   * its write queue made progress). Records the counters for the next call.
+   */
+  #bytesMovedUnseen(): boolean {
+    const t = this.#transport;
+    const queued = t.writableLength;
+    const sent = t.bytesWritten;
+    const moved = t.bytesRead + sent + queued;
+    // (`moved` only shrinks when a transport counts bytes as written when queued
+    // and then its queue empties: that is no activity.)
+    const unseen = moved > this.#seenMoved || (queued > 0 && sent !== this.#seenSent);
+    this.#seenMoved = moved;
+    this.#seenSent = sent;
+    return unseen;
   }
 
   readonly #onTimer = (): void => {
     this.#timer = null;
     const msecs = this.timeout ?? 0;
     if (this.destroyed || msecs === 0) return;
-    const idle = this.#activity() === this.#timerSeen;
-    // Re-armed either way: after an idle period fired, it watches for activity,
-    // which starts a new period (as Node's timer is refreshed by activity).
-    this.#armTimer(msecs);
-    if (!idle) {
+    const now = performance.now();
+    const idle = now - this.#lastActive;
+    if (idle < msecs) {
+      // Activity since the timer was armed: wait for exactly the rest of the period
+      // (rounded up: never early). The timer is always due within `msecs` of the
+      // last counter snapshot, so `idle >= msecs` below means no reported activity.
       this.#timerFired = false;
-    } else if (!this.#timerFired) {
+      this.#bytesMovedUnseen();
+      this.#armTimer(Math.ceil(msecs - idle), now);
+      return;
+    }
+    if (this.#bytesMovedUnseen()) {
+      // Unreported bytes moved at some unknown time: count them as activity now.
+      this.#timerFired = false;
+      this.#lastActive = now;
+      this.#armTimer(msecs, now);
+      return;
+    }
+    // Idle for the whole period. Re-armed even so: the next expiry notices the
+    // activity that starts a new period (and fires `msecs` after it).
+    this.#armTimer(msecs, now);
+    if (!this.#timerFired) {
       this.#timerFired = true;
       this.emit("timeout");
     }
@@ -511,7 +588,11 @@ export class Socket extends Duplex {
 
   /** Bytes sent, plus the ones still queued (as Node counts them). */
   get bytesWritten(): number {
-    return this.#transport.bytesWritten + this.writableLength;
+    // An HTTP message batches its writes for one tick before handing them
+    // over; Node's socket would already count them as written (and queued).
+    const msg = (this as { _httpMessage?: { outputSize?: number } | null })._httpMessage;
+    const batched = msg && typeof msg.outputSize === "number" ? msg.outputSize : 0;
+    return this.#transport.bytesWritten + this.writableLength + batched;
   }
 
   /** True while the client connection is being established. */

@@ -136,12 +136,32 @@ describe("error codes", () => {
     ["request", "GET /a\x00 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Invalid char in url path"],
     ["request", "GET /\xc3\xa9 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Invalid char in url path"],
     ["request", "GET /?q\x7f HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Invalid char in url query"],
-    ["request", "GET /#f\x01 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Invalid char in url fragment start"],
+    [
+      "request",
+      "GET /#f\x01 HTTP/1.1\r\n\r\n",
+      "HPE_INVALID_URL",
+      "Invalid char in url fragment start",
+    ],
     ["request", "GET 1 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Unexpected start char in url"],
-    ["request", "GET http:/a/ HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Unexpected char in url schema"],
-    ["request", "GET http://a{b/ HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Unexpected char in url server"],
+    [
+      "request",
+      "GET http:/a/ HTTP/1.1\r\n\r\n",
+      "HPE_INVALID_URL",
+      "Unexpected char in url schema",
+    ],
+    [
+      "request",
+      "GET http://a{b/ HTTP/1.1\r\n\r\n",
+      "HPE_INVALID_URL",
+      "Unexpected char in url server",
+    ],
     ["request", "GET http://a@b@c/ HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Double @ in url"],
-    ["request", "CONNECT a{b:1 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Unexpected char in url server"],
+    [
+      "request",
+      "CONNECT a{b:1 HTTP/1.1\r\n\r\n",
+      "HPE_INVALID_URL",
+      "Unexpected char in url server",
+    ],
     ["request", "GET / XTTP/1.1\r\n\r\n", "HPE_INVALID_CONSTANT", "Expected HTTP/"],
     ["request", "GET /\r\n\r\n", "HPE_INVALID_CONSTANT", "Expected HTTP/"],
     ["request", "GET /  HTTP/1.1\r\n\r\n", "HPE_INVALID_CONSTANT", "Expected HTTP/"],
@@ -154,36 +174,171 @@ describe("error codes", () => {
     ["request", "GET / HTTP/1.1 \r\n\r\n", "HPE_INVALID_VERSION", "Expected CRLF after version"],
     ["request", "GET / HTTP/1.1\n\r\n", "HPE_INVALID_VERSION", "Expected CRLF after version"],
     ["request", "GET / HTTP/1.1\rX", "HPE_STRICT", "Expected CRLF after version"],
-    ["request", "GET / HTTP/1.1\r\n Host: a\r\n\r\n", "HPE_UNEXPECTED_SPACE", "Unexpected space after start line"],
-    ["request", "GET / HTTP/1.1\r\nA b: c\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header token"],
-    ["request", "GET / HTTP/1.1\r\n: c\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header token"],
+    [
+      "request",
+      "GET / HTTP/1.1\r\n Host: a\r\n\r\n",
+      "HPE_UNEXPECTED_SPACE",
+      "Unexpected space after start line",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA b: c\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header token",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\n: c\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header token",
+    ],
     ["request", "GET / HTTP/1.1\r\nA\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header token"],
-    ["request", "GET / HTTP/1.1\r\nHost : a\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header token"],
-    ["request", "GET / HTTP/1.1\r\nUpgrade : a\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header field char"],
-    ["request", "GET / HTTP/1.1\r\nA: b\r\n\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header field char"],
-    ["request", "GET / HTTP/1.1\r\nA: b\x00\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header value char"],
-    ["request", "GET / HTTP/1.1\r\nA: b\x7f\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header value char"],
-    ["request", "GET / HTTP/1.1\r\nA:\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header value char"],
-    ["request", "GET / HTTP/1.1\r\nA:\r\n b\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header value char"],
-    ["request", "GET / HTTP/1.1\r\nA: a\r\n b\r\n\r\n", "HPE_INVALID_HEADER_TOKEN", "Unexpected whitespace after header value"],
-    ["request", "GET / HTTP/1.1\r\nA: a\n\r\n", "HPE_CR_EXPECTED", "Missing expected CR after header value"],
-    ["request", "GET / HTTP/1.1\r\nA: a\rb\r\n\r\n", "HPE_LF_EXPECTED", "Missing expected LF after header value"],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nHost : a\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header token",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nUpgrade : a\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header field char",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA: b\r\n\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header field char",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA: b\x00\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header value char",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA: b\x7f\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header value char",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA:\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header value char",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA:\r\n b\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Invalid header value char",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA: a\r\n b\r\n\r\n",
+      "HPE_INVALID_HEADER_TOKEN",
+      "Unexpected whitespace after header value",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA: a\n\r\n",
+      "HPE_CR_EXPECTED",
+      "Missing expected CR after header value",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nA: a\rb\r\n\r\n",
+      "HPE_LF_EXPECTED",
+      "Missing expected LF after header value",
+    ],
     ["request", "GET / HTTP/1.1\r\nA:\rb\r\n\r\n", "HPE_STRICT", "Expected LF after CR"],
     ["request", "GET / HTTP/1.1\r\nA: b\r\n\rX", "HPE_STRICT", "Expected LF after headers"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length:\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", "Empty Content-Length"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length: 1,,1\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length: 1, 2\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length: 9007199254740992\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", "Content-Length overflow"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n", "HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length"],
-    ["request", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH", "Content-Length can't be present with Transfer-Encoding"],
-    ["request", "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n", "HPE_INVALID_TRANSFER_ENCODING", "Transfer-Encoding can't be present with Content-Length"],
-    ["request", "POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n", "HPE_INVALID_TRANSFER_ENCODING", "Empty Transfer-Encoding"],
-    ["request", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n", "HPE_INVALID_TRANSFER_ENCODING", "Invalid `Transfer-Encoding` header value"],
-    ["request", "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", "HPE_INVALID_TRANSFER_ENCODING", "Invalid `Transfer-Encoding` header value"],
-    ["request", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", "HPE_INVALID_TRANSFER_ENCODING", "Request has invalid `Transfer-Encoding`"],
-    ["request", "GET / HTTP/1.1\r\nConnection: close\r\n\r\nX", "HPE_CLOSED_CONNECTION", "Data after `Connection: close`"],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length:\r\n\r\n",
+      "HPE_INVALID_CONTENT_LENGTH",
+      "Empty Content-Length",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length: +1\r\n\r\n",
+      "HPE_INVALID_CONTENT_LENGTH",
+      "Invalid character in Content-Length",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length: 1 2\r\n\r\n",
+      "HPE_INVALID_CONTENT_LENGTH",
+      "Invalid character in Content-Length",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length: 1,,1\r\n\r\n",
+      "HPE_INVALID_CONTENT_LENGTH",
+      "Invalid character in Content-Length",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length: 1, 2\r\n\r\n",
+      "HPE_INVALID_CONTENT_LENGTH",
+      "Invalid character in Content-Length",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length: 9007199254740992\r\n\r\n",
+      "HPE_INVALID_CONTENT_LENGTH",
+      "Content-Length overflow",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+      "HPE_UNEXPECTED_CONTENT_LENGTH",
+      "Duplicate Content-Length",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 1\r\n\r\n",
+      "HPE_INVALID_CONTENT_LENGTH",
+      "Content-Length can't be present with Transfer-Encoding",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "HPE_INVALID_TRANSFER_ENCODING",
+      "Transfer-Encoding can't be present with Content-Length",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\n",
+      "HPE_INVALID_TRANSFER_ENCODING",
+      "Empty Transfer-Encoding",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked, gzip\r\n\r\n",
+      "HPE_INVALID_TRANSFER_ENCODING",
+      "Invalid `Transfer-Encoding` header value",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+      "HPE_INVALID_TRANSFER_ENCODING",
+      "Invalid `Transfer-Encoding` header value",
+    ],
+    [
+      "request",
+      "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n",
+      "HPE_INVALID_TRANSFER_ENCODING",
+      "Request has invalid `Transfer-Encoding`",
+    ],
+    [
+      "request",
+      "GET / HTTP/1.1\r\nConnection: close\r\n\r\nX",
+      "HPE_CLOSED_CONNECTION",
+      "Data after `Connection: close`",
+    ],
     ["response", "SSH-2.0\r\n", "HPE_INVALID_CONSTANT", "Expected HTTP/, RTSP/ or ICE/"],
     ["response", "HTTP/1.1\r\n", "HPE_INVALID_VERSION", "Expected space after version"],
     ["response", "HTTP/1.2 200 OK\r\n", "HPE_INVALID_VERSION", "Invalid HTTP version"],
@@ -218,7 +373,11 @@ describe("error codes", () => {
     ["0\r\nX: a\n", "HPE_CR_EXPECTED", "Missing expected CR after header value"],
     ["0\r\nBad Name: a\r\n", "HPE_INVALID_HEADER_TOKEN", "Invalid header token"],
     ["0\r\nX: a\r\n\rX", "HPE_STRICT", "Expected LF after headers"],
-    [`1;${"a".repeat(MAX_CHUNK_EXTENSIONS_SIZE + 1)}\r\n`, "HPE_CHUNK_EXTENSIONS_OVERFLOW", "Chunk extensions overflow"],
+    [
+      `1;${"a".repeat(MAX_CHUNK_EXTENSIONS_SIZE + 1)}\r\n`,
+      "HPE_CHUNK_EXTENSIONS_OVERFLOW",
+      "Chunk extensions overflow",
+    ],
   ];
   for (const [body, code, reason] of chunked) {
     cases.push(["request", chunkedHead + body, code, reason]);
@@ -268,7 +427,12 @@ describe("error codes", () => {
   });
 
   test("a response cut inside its chunked body or head fails at EOF", () => {
-    for (const raw of ["HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel", "HTTP/1.1 200 OK\r\nA: b"]) {
+    for (
+      const raw of [
+        "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhel",
+        "HTTP/1.1 200 OK\r\nA: b",
+      ]
+    ) {
       const o = parse("response", whole(raw));
       assert.equal(o.error?.code, "HPE_INVALID_EOF_STATE");
       assert.equal(completed(o).length, 0);
@@ -364,7 +528,9 @@ describe("limits", () => {
     const o = parse("request", whole(raw));
     assert.equal(o.error, null);
     assert.deepEqual(completed(o)[0].trailers, ["T", big]);
-    const huge = `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: ${"v".repeat(17000)}\r\n\r\n`;
+    const huge = `POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: ${
+      "v".repeat(17000)
+    }\r\n\r\n`;
     assert.equal(parse("request", whole(huge)).error?.code, "HPE_HEADER_OVERFLOW");
   });
 
@@ -449,7 +615,7 @@ describe("requests", () => {
     const targets = [
       "/",
       "//x/y",
-      "/a\"<>\\^`{|}",
+      '/a"<>\\^`{|}',
       "/a?b?c#d#?e",
       "*",
       "http://user:pw@example.com:8080/p?q",
@@ -798,7 +964,8 @@ describe("control: pause, resume, reset, inMessage", () => {
       onBody: (c) => (seen.push(str(c)), p.pause()),
       onComplete: () => void seen.push("end"),
     });
-    const raw = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n1\r\nb\r\n0\r\n\r\n";
+    const raw =
+      "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n1\r\nb\r\n0\r\n\r\n";
     const data = bytes(raw);
     let off = 0;
     for (let guard = 0; off < data.length && guard < 10; guard++) {
@@ -881,6 +1048,11 @@ describe("lenient (insecureHTTPParser)", () => {
         "ab",
       ],
       ["GET / HTTP/2.0\r\n\r\n", [], ""],
+      [
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n1;e=\r\na\r\n0\r\n\r\n",
+        ["Transfer-Encoding", "chunked"],
+        "a",
+      ],
     ];
     for (const [raw, rawHeaders, body] of table) {
       const o = parse("request", whole(raw), lenient);
@@ -895,7 +1067,11 @@ describe("lenient (insecureHTTPParser)", () => {
   test("keeps parsing after Connection: close; non-chunked TE reads to EOF", () => {
     const o = parse("request", whole("GET /1 HTTP/1.0\r\n\r\nGET /2 HTTP/1.0\r\n\r\n"), lenient);
     assert.deepEqual(completed(o).map((m) => m.head.url), ["/1", "/2"]);
-    const te = parse("request", whole("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nzzz"), lenient);
+    const te = parse(
+      "request",
+      whole("POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\nzzz"),
+      lenient,
+    );
     assert.equal(te.error, null);
     assert.equal(completed(te)[0].body, "zzz");
   });
@@ -984,7 +1160,10 @@ function generate(rnd: () => number, kind: ParserKind): GenMessage {
   const frame: string[] = [];
   let bodyWire = "";
   if (chunked) {
-    frame.push(randCase("transfer-encoding"), rnd() < 0.5 ? "chunked" : "gzip, " + randCase("chunked"));
+    frame.push(
+      randCase("transfer-encoding"),
+      rnd() < 0.5 ? "chunked" : "gzip, " + randCase("chunked"),
+    );
     let rest = body;
     while (rest.length > 0) {
       const n = 1 + int(Math.min(rest.length, 700));
@@ -1010,7 +1189,9 @@ function generate(rnd: () => number, kind: ParserKind): GenMessage {
   // Framing headers at a random place among the others.
   const pos = 2 * int(headers.length / 2 + 1);
   headers.splice(pos, 0, ...frame);
-  let wire = kind === "request" ? `${method} ${url} HTTP/1.${minor}\r\n` : `HTTP/1.${minor} ${status} ${reason}\r\n`;
+  let wire = kind === "request"
+    ? `${method} ${url} HTTP/1.${minor}\r\n`
+    : `HTTP/1.${minor} ${status} ${reason}\r\n`;
   for (let k = 0; k < headers.length; k += 2) {
     const ows1 = pick(["", " ", "  ", "\t", " \t"]);
     const ows2 = pick(["", "", " ", "\t "]);
@@ -1026,7 +1207,11 @@ function randomChunks(rnd: () => number, s: string): Uint8Array[] {
   let o = 0;
   while (o < b.length) {
     const mode = rnd();
-    const n = mode < 0.3 ? 1 : mode < 0.6 ? 1 + Math.floor(rnd() * 16) : 1 + Math.floor(rnd() * 400);
+    const n = mode < 0.3
+      ? 1
+      : mode < 0.6
+      ? 1 + Math.floor(rnd() * 16)
+      : 1 + Math.floor(rnd() * 400);
     out.push(b.subarray(o, o + n));
     o += n;
   }

@@ -35,7 +35,12 @@ import { latin1Decode } from "../src/core/latin1.ts";
 function findCasesDir(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   for (let k = 0; k < 10; k++) {
-    for (const candidate of [join(dir, "..", "shared", "wire-cases"), join(dir, "shared", "wire-cases")]) {
+    for (
+      const candidate of [
+        join(dir, "..", "shared", "wire-cases"),
+        join(dir, "shared", "wire-cases"),
+      ]
+    ) {
       if (existsSync(join(candidate, "requests.json"))) return candidate;
     }
     const up = dirname(dir);

@@ -3,17 +3,21 @@
  *
  * A byte-level state machine in the spirit of llhttp in strict mode: input may
  * be split at any byte, several messages may arrive in one chunk (pipelining),
- * errors carry llhttp's codes and reason strings as Node reports them. Runs of
- * bytes inside one state (a header value, a URL, body data) are scanned with
- * tight table-driven loops; strings are decoded once per field (latin1, one
- * character per byte); body pieces are handed out as views of the input.
+ * errors carry llhttp's codes and reason strings as Node reports them. Complete
+ * request/status lines and header lines take a fast path (tight table-driven
+ * loops); anything unusual or cut by a chunk boundary goes through the
+ * byte-level states. A head is decoded once (latin1, one character per byte)
+ * and fields are substrings of it; body pieces are views of the input.
  *
- * Where Node 20 (llhttp 9) is more lenient than RFC 9112, the strict RFC reading
- * is applied (see `lenient` for Node's `insecureHTTPParser` relaxations):
- * requests accept only `HTTP/1.0` and `HTTP/1.1`, exactly one SP between the
- * parts of the request line, no empty `Transfer-Encoding`, no control bytes in a
- * reason phrase, and an HTTP/1.0 message with `Transfer-Encoding` is never
- * keep-alive (RFC 9112 6.1).
+ * Where Node 20 (llhttp 9) is more lenient than RFC 9112, the strict reading is
+ * applied (`lenient` gives Node's `insecureHTTPParser` relaxations back): only
+ * `HTTP/1.0` and `HTTP/1.1`, exactly one SP between the parts of the request
+ * line, no empty `Transfer-Encoding`, no control bytes in a reason phrase, no
+ * empty chunk-extension values, and an HTTP/1.0 message with
+ * `Transfer-Encoding` is never keep-alive (RFC 9112 6.1). Where RFC 9110 lets a
+ * recipient choose, identical duplicate `Content-Length` values are accepted
+ * as one. Lengths above 2^53-1 are refused (HPE_INVALID_CONTENT_LENGTH /
+ * HPE_INVALID_CHUNK_SIZE).
  *
  * @example
  * ```ts
@@ -77,7 +81,11 @@ export interface MessageHead {
 export const HEADERS_BODY = 0;
 /** No body follows although the framing headers say so (response to HEAD, or to CONNECT that is not 2xx). */
 export const HEADERS_SKIP_BODY = 1;
-/** No body; stop parsing after the head: the rest of the bytes belong to another protocol. */
+/**
+ * No body; stop parsing after the head: the rest of the bytes belong to another protocol.
+ * As llhttp does, `onComplete([])` is called for the message right away, then `upgraded`
+ * is set and `execute()` returns the index just after the head.
+ */
 export const HEADERS_UPGRADE = 2;
 
 /** Callbacks, called synchronously inside `execute()`/`finish()`. */
@@ -1095,7 +1103,8 @@ export class HTTPParser {
             i++;
             this.extSize++;
             state = S_CHUNK_EXT_QUOTED;
-          } else if (TOKEN[c] === 1) {
+          } else if (TOKEN[c] === 1 || lenient) {
+            // (lenient: an empty value, as llhttp allows)
             state = S_CHUNK_EXT_VALUE;
           } else {
             return this.fail("HPE_STRICT", "Invalid character in chunk extensions value", i);

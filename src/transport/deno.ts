@@ -71,10 +71,36 @@ function deno(): DenoLike {
   return d;
 }
 
-/** Bytes per read. */
+/** Bytes per read while data streams in. */
 const READ_SIZE = 65536;
-/** Reads shorter than this are copied out so the read buffer can be reused. */
+/** Bytes per read otherwise: what an idle connection's pending read holds. */
+const SMALL_READ_SIZE = 2048;
+/** Large reads shorter than this are copied out (and the next read is small again). */
 const COPY_BELOW = 16384;
+/** Copies of reads up to this size are carved from a shared pool. */
+const POOL_MAX = 2048;
+const POOL_SIZE = 16384;
+
+let pool: Uint8Array | null = null;
+let poolOffset = 0;
+
+/**
+ * The first `n` bytes of `buf` in a chunk of their own. Small ones share a pool
+ * (one allocation per 16 KiB of reads instead of one per read); chunks handed
+ * out are never written again.
+ */
+function copyOut(buf: Uint8Array, n: number): Uint8Array {
+  if (n > POOL_MAX) return buf.slice(0, n);
+  if (pool === null || poolOffset + n > POOL_SIZE) {
+    pool = new Uint8Array(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const start = poolOffset;
+  pool.set(n === buf.byteLength ? buf : buf.subarray(0, n), start);
+  // Keep chunks 8-byte aligned, as Node's Buffer pool does.
+  poolOffset = (start + n + 7) & ~7;
+  return pool.subarray(start, start + n);
+}
 /** `write()` returns false once this many bytes are queued. */
 const HIGH_WATER_MARK = 65536;
 
@@ -90,6 +116,14 @@ function rethrow(error: unknown): void {
   queueMicrotask(() => {
     throw error;
   });
+}
+
+function callWriteCallback(cb: WriteCallback, error: Error | null): void {
+  try {
+    cb(error);
+  } catch (e) {
+    rethrow(e);
+  }
 }
 
 function concat(chunks: Uint8Array[], total: number): Uint8Array {
@@ -134,6 +168,11 @@ export class DenoTransport implements Transport {
   #callbacks: (WriteCallback | undefined)[] = [];
   #pending = 0; // queued + in flight
   #writing = false;
+  /** The buffer of the `conn.write` in flight, how much of it is written, and its callbacks. */
+  #inflight: Uint8Array | null = null;
+  #inflightDone = 0;
+  #inflightCb: WriteCallback | undefined = undefined;
+  #inflightCbs: (WriteCallback | undefined)[] | null = null;
   #needDrain = false;
   #ending = false;
   #writeShut = false;
@@ -160,11 +199,16 @@ export class DenoTransport implements Transport {
   // ---- reading ----
 
   async #readLoop(conn: DenoConn): Promise<void> {
+    // A read in flight pins its buffer, so an idle connection waits with a
+    // small one; a read that fills it means more is coming: the next reads use
+    // 64 KiB buffers (handed over whole when well filled) until a short read.
+    let large = false;
     while (!this.#destroyed) {
       while (this.#paused && !this.#destroyed) await this.#waitResume();
       if (this.#destroyed) return;
-      const buf = this.#readBuf ?? new Uint8Array(READ_SIZE);
-      this.#readBuf = buf;
+      let buf: Uint8Array;
+      if (large) buf = new Uint8Array(READ_SIZE);
+      else buf = this.#readBuf ??= new Uint8Array(SMALL_READ_SIZE);
       let n: number | null;
       try {
         n = await conn.read(buf);
@@ -188,11 +232,14 @@ export class DenoTransport implements Transport {
       if (n === 0) continue;
       this.#bytesRead += n;
       let chunk: Uint8Array;
-      if (n < COPY_BELOW) {
-        chunk = buf.slice(0, n);
+      if (!large) {
+        chunk = copyOut(buf, n);
+        large = n === buf.byteLength;
+      } else if (n < COPY_BELOW) {
+        chunk = copyOut(buf, n);
+        large = false;
       } else {
         chunk = buf.subarray(0, n);
-        this.#readBuf = null;
       }
       while (this.#paused && !this.#destroyed) await this.#waitResume();
       if (this.#destroyed) return;
@@ -235,11 +282,17 @@ export class DenoTransport implements Transport {
       return false;
     }
     const len = chunk.byteLength;
-    this.#queue.push(chunk);
-    this.#queueBytes += len;
-    this.#callbacks.push(callback);
     this.#pending += len;
-    if (!this.#writing && this.#conn) this.#flush(this.#conn);
+    if (!this.#writing && this.#conn) {
+      // Nothing in flight: straight to `conn.write`, no queue, array or closure.
+      this.#writing = true;
+      this.#inflightCb = callback;
+      this.#startWrite(this.#conn, chunk);
+    } else {
+      this.#queue.push(chunk);
+      this.#queueBytes += len;
+      this.#callbacks.push(callback);
+    }
     if (this.#pending >= HIGH_WATER_MARK) {
       this.#needDrain = true;
       return false;
@@ -247,52 +300,85 @@ export class DenoTransport implements Transport {
     return true;
   }
 
-  async #flush(conn: DenoConn): Promise<void> {
-    this.#writing = true;
-    while (this.#queue.length > 0) {
-      const chunks = this.#queue;
-      const callbacks = this.#callbacks;
-      const total = this.#queueBytes;
-      this.#queue = [];
-      this.#callbacks = [];
-      this.#queueBytes = 0;
-      const data = chunks.length === 1 ? chunks[0] : concat(chunks, total);
-      let error: Error | null = null;
-      try {
-        let offset = await conn.write(data);
-        while (offset < total) offset += await conn.write(data.subarray(offset));
-        this.#bytesWritten += total;
-      } catch (e) {
-        error = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ioError(e, "write");
-      }
-      this.#pending -= total;
-      for (const cb of callbacks) {
-        if (cb) {
-          try {
-            cb(error);
-          } catch (e) {
-            rethrow(e);
-          }
-        }
-      }
-      if (error) {
-        this.#writing = false;
-        this.#fail(error);
+  #startWrite(conn: DenoConn, data: Uint8Array): void {
+    this.#inflight = data;
+    this.#inflightDone = 0;
+    conn.write(data).then(this.#onWritten, this.#onWriteError);
+  }
+
+  /** Send what was queued while a write was in flight, as one buffer. */
+  #writeQueued(conn: DenoConn): void {
+    const chunks = this.#queue;
+    this.#inflightCbs = this.#callbacks;
+    this.#queue = [];
+    this.#callbacks = [];
+    const total = this.#queueBytes;
+    this.#queueBytes = 0;
+    this.#startWrite(conn, chunks.length === 1 ? chunks[0] : concat(chunks, total));
+  }
+
+  readonly #onWritten = (n: number): void => {
+    const data = this.#inflight as Uint8Array;
+    const conn = this.#conn as DenoConn;
+    const done = this.#inflightDone + n;
+    const total = data.byteLength;
+    if (done < total) {
+      if (this.#destroyed) {
+        this.#writeDone(total, ERR_STREAM_DESTROYED("write"));
         return;
+      }
+      this.#inflightDone = done;
+      conn.write(data.subarray(done)).then(this.#onWritten, this.#onWriteError);
+      return;
+    }
+    this.#bytesWritten += total;
+    this.#writeDone(total, null);
+  };
+
+  readonly #onWriteError = (e: unknown): void => {
+    const error = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ioError(e, "write");
+    this.#writeDone((this.#inflight as Uint8Array).byteLength, error);
+  };
+
+  #writeDone(total: number, error: Error | null): void {
+    this.#pending -= total;
+    this.#inflight = null;
+    const cb = this.#inflightCb;
+    const cbs = this.#inflightCbs;
+    this.#inflightCb = undefined;
+    this.#inflightCbs = null;
+    if (cb) callWriteCallback(cb, error);
+    if (cbs !== null) {
+      for (let i = 0; i < cbs.length; i++) {
+        const c = cbs[i];
+        if (c) callWriteCallback(c, error);
+      }
+    }
+    if (error) {
+      this.#writing = false;
+      this.#fail(error);
+      return;
+    }
+    if (this.#destroyed) {
+      this.#writing = false;
+      return;
+    }
+    if (this.#needDrain && this.#pending < HIGH_WATER_MARK) {
+      this.#needDrain = false;
+      try {
+        this.#handler.onDrain();
+      } catch (e) {
+        rethrow(e);
       }
       if (this.#destroyed) {
         this.#writing = false;
         return;
       }
-      if (this.#needDrain && this.#pending < HIGH_WATER_MARK) {
-        this.#needDrain = false;
-        try {
-          this.#handler.onDrain();
-        } catch (e) {
-          rethrow(e);
-        }
-        if (this.#destroyed) return;
-      }
+    }
+    const conn = this.#conn as DenoConn;
+    if (this.#queue.length > 0) {
+      this.#writeQueued(conn);
+      return;
     }
     this.#writing = false;
     if (this.#ending && !this.#writeShut) this.#shutdown(conn);
@@ -452,8 +538,10 @@ export class DenoTransport implements Transport {
       rethrow(e);
     }
     if (this.#destroyed) return;
-    if (this.#queue.length > 0) this.#flush(conn);
-    else if (this.#ending) this.#shutdown(conn);
+    if (this.#queue.length > 0) {
+      this.#writing = true;
+      this.#writeQueued(conn);
+    } else if (this.#ending) this.#shutdown(conn);
     this.#readLoop(conn);
   }
 
