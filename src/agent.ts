@@ -72,6 +72,77 @@ function freeSocketErrorListener(this: AgentSocket, _err: Error): void {
   this.destroy();
 }
 
+/** `{ __proto__: null, ...options, ...agentOptions }`, with `path` taken from `socketPath`. */
+function mergeOptions(options: AgentOptions, agentOptions: AgentOptions): AgentOptions {
+  const opts = Object.assign(Object.create(null), options, agentOptions) as AgentOptions;
+  if (opts.socketPath) opts.path = opts.socketPath;
+  return opts;
+}
+
+/**
+ * `res.headers["keep-alive"]` as far as `/^timeout=(\d+)/` can tell: the first
+ * `Keep-Alive` value of the raw headers (duplicates are joined after it), so
+ * the header object is not built for the agent alone.
+ */
+function keepAliveHeader(res: unknown): unknown {
+  if (res === null || typeof res !== "object") return undefined;
+  const r = res as {
+    rawHeaders?: unknown;
+    _headersCache?: unknown;
+    headers?: Record<string, unknown>;
+  };
+  const raw = r.rawHeaders;
+  if (r._headersCache !== null || !Array.isArray(raw)) return r.headers?.["keep-alive"];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i];
+    if (
+      typeof name === "string" && name.length === 10 && (name.charCodeAt(0) | 0x20) === 0x6b &&
+      name.toLowerCase() === "keep-alive"
+    ) {
+      return raw[i + 1];
+    }
+  }
+  return undefined;
+}
+
+/** Takes `socket` out of `pool[name]`, dropping the list when it empties. */
+function removeFromPool(pool: Pool, name: string, socket: AgentSocket): void {
+  const list = pool[name];
+  if (!list) return;
+  const i = list.indexOf(socket);
+  if (i === -1) return;
+  if (i === list.length - 1) list.pop();
+  else list.splice(i, 1);
+  if (list.length === 0) delete pool[name];
+}
+
+/**
+ * The seconds of a `Keep-Alive` value starting with `timeout=<digits>`
+ * (`/^timeout=(\d+)/`), or -1.
+ */
+function keepAliveTimeout(hint: string): number {
+  // Servers send the same value every time.
+  if (hint === lastHint) return lastHintSeconds;
+  const seconds = parseKeepAliveTimeout(hint);
+  lastHint = hint;
+  lastHintSeconds = seconds;
+  return seconds;
+}
+
+let lastHint = "";
+let lastHintSeconds = -1;
+
+function parseKeepAliveTimeout(hint: string): number {
+  if (!hint.startsWith("timeout=")) return -1;
+  let end = 8;
+  while (end < hint.length) {
+    const c = hint.charCodeAt(end);
+    if (c < 48 || c > 57) break;
+    end++;
+  }
+  return end === 8 ? -1 : parseInt(hint.slice(8, end), 10);
+}
+
 function nullObject<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
@@ -204,9 +275,14 @@ export class Agent extends EventEmitter {
     if (hostHeader && typeof hostHeader !== "string") {
       throw ERR_INVALID_ARG_TYPE("options.headers.host", "string", hostHeader);
     }
-    const opts = Object.assign(Object.create(null), options, this.options) as AgentOptions;
-    if (opts.socketPath) opts.path = opts.socketPath;
-    const name = this.getName(opts);
+    // The merged options are only needed to create a socket or to queue: a
+    // request served from the pool needs just the pool key.
+    let opts: AgentOptions | null = null;
+    let name = this.getName === agentGetName ? this.#fastName(options) : null;
+    if (name === null) {
+      opts = mergeOptions(options, this.options);
+      name = this.getName(opts);
+    }
     if (!this.sockets[name]) this.sockets[name] = [];
 
     const free = this.freeSockets[name];
@@ -224,15 +300,60 @@ export class Agent extends EventEmitter {
       this.setRequestSocket(req, socket);
       this.sockets[name].push(socket);
     } else if (sockLen < this.maxSockets && this.totalSocketCount < this.maxTotalSockets) {
-      this.createSocket(req, opts, (err, s) => {
+      this.createSocket(req, opts ?? mergeOptions(options, this.options), (err, s) => {
         if (err) req.onSocket(s, err);
         else this.setRequestSocket(req, s!);
       });
     } else {
       if (!this.requests[name]) this.requests[name] = [];
-      (req as unknown as Record<symbol, unknown>)[kRequestOptions] = opts;
+      (req as unknown as Record<symbol, unknown>)[kRequestOptions] = opts ??
+        mergeOptions(options, this.options);
       this.requests[name].push(req);
     }
+  }
+
+  /** Last pool key built by `#fastName` and what it was built from. */
+  #lastName = "";
+  #lastHost: unknown = undefined;
+  #lastPort: unknown = undefined;
+  #lastLocalAddress: unknown = undefined;
+  #lastFamily: unknown = undefined;
+  #lastSocketPath: unknown = undefined;
+
+  /**
+   * `getName()` of `options` merged with the agent's options, without merging
+   * them: for a null-prototype `options` (what `ClientRequest` passes), else
+   * null. Repeated requests to one origin get the same string back.
+   */
+  #fastName(options: AgentOptions): string | null {
+    if (Object.getPrototypeOf(options) !== null) return null;
+    const own = this.options;
+    const host = "host" in own ? own.host : options.host;
+    const port = "port" in own ? own.port : options.port;
+    const localAddress = "localAddress" in own ? own.localAddress : options.localAddress;
+    const family = "family" in own ? own.family : options.family;
+    const socketPath = "socketPath" in own ? own.socketPath : options.socketPath;
+    if (
+      host === this.#lastHost && port === this.#lastPort &&
+      localAddress === this.#lastLocalAddress && family === this.#lastFamily &&
+      socketPath === this.#lastSocketPath && this.#lastName !== ""
+    ) {
+      return this.#lastName;
+    }
+    const name = this.getName({ host, port, localAddress, family, socketPath });
+    this.#lastHost = host;
+    this.#lastPort = port;
+    this.#lastLocalAddress = localAddress;
+    this.#lastFamily = family;
+    this.#lastSocketPath = socketPath;
+    this.#lastName = name;
+    return name;
+  }
+
+  /** The pool key of a socket's options (cached by `createSocket` as `_agentKey`). */
+  #nameOf(options: AgentOptions): string {
+    const key = options._agentKey;
+    return typeof key === "string" && this.getName === agentGetName ? key : this.getName(options);
   }
 
   /** Create a new socket for `req` through `createConnection` and register it. */
@@ -282,11 +403,11 @@ export class Agent extends EventEmitter {
     socket.unref?.();
     let timeout = this.options.timeout || 0;
     let keep = true;
-    const hint = socket._httpMessage?.res?.headers?.["keep-alive"];
+    const hint = keepAliveHeader(socket._httpMessage?.res);
     if (typeof hint === "string") {
-      const m = /^timeout=(\d+)/.exec(hint);
-      if (m) {
-        let serverTimeout = parseInt(m[1], 10) * 1000 - 1000;
+      const seconds = keepAliveTimeout(hint);
+      if (seconds !== -1) {
+        let serverTimeout = seconds * 1000 - 1000;
         if (!(serverTimeout > 0)) serverTimeout = 0;
         if (serverTimeout === 0) keep = false;
         else if (serverTimeout < timeout) timeout = serverTimeout;
@@ -314,25 +435,16 @@ export class Agent extends EventEmitter {
 
   /** Remove `socket` from the pools, and start a socket for a queued request if any. */
   removeSocket(socket: AgentSocket, options: AgentOptions): void {
-    const name = this.getName(options);
-    const sets: Pool[] = [this.sockets];
-    if (!socket.writable) sets.push(this.freeSockets);
-    for (const set of sets) {
-      const list = set[name];
-      if (!list) continue;
-      const i = list.indexOf(socket);
-      if (i !== -1) {
-        list.splice(i, 1);
-        if (list.length === 0) delete set[name];
-      }
-    }
+    const name = this.#nameOf(options);
+    removeFromPool(this.sockets, name, socket);
+    if (!socket.writable) removeFromPool(this.freeSockets, name, socket);
     let req: AgentRequest | undefined;
     let reqOptions: AgentOptions | undefined = options;
     const queue = this.requests[name];
     if (queue && queue.length) {
       req = queue[0];
     } else {
-      for (const key of Object.keys(this.requests)) {
+      for (const key in this.requests) {
         // Another origin waiting: only if that origin has no busy socket.
         if (this.sockets[key] && this.sockets[key].length) break;
         req = this.requests[key][0];
@@ -358,7 +470,7 @@ export class Agent extends EventEmitter {
   }
 
   private onFree(socket: AgentSocket, options: AgentOptions): void {
-    const name = this.getName(options);
+    const name = this.#nameOf(options);
     if (!socket.writable) {
       socket.destroy();
       return;
@@ -392,7 +504,8 @@ export class Agent extends EventEmitter {
     this.freeSockets[name] = free;
     socket._httpMessage = null;
     this.removeSocket(socket, options);
-    socket.once("error", freeSocketErrorListener);
+    // (A plain listener: `reuseSocket` removes it, and after an error the socket is gone.)
+    socket.on("error", freeSocketErrorListener);
     free.push(socket);
   }
 
@@ -430,6 +543,9 @@ export class Agent extends EventEmitter {
     (s as unknown as Record<symbol, unknown>)[kAgentListeners] = true;
   }
 }
+
+/** The base `getName`: while a subclass keeps it, pool keys may be computed faster. */
+const agentGetName: Agent["getName"] = Agent.prototype.getName;
 
 /** The default agent of `request()`/`get()`: keep-alive, lifo, 5 s idle timeout (Node 19+). */
 export const globalAgent: Agent = new Agent({ keepAlive: true, scheduling: "lifo", timeout: 5000 });

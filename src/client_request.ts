@@ -67,6 +67,14 @@ export interface InformationEvent {
   rawHeaders: string[];
 }
 
+/** The last automatic Host header and what it was built from (requests repeat it). */
+const hostCache: { host: string; port: unknown; defaultPort: unknown; header: string } = {
+  host: "",
+  port: undefined,
+  defaultPort: undefined,
+  header: "",
+};
+
 function statusIsInformational(status: number): boolean {
   return status >= 100 && status < 200 && status !== 101;
 }
@@ -179,12 +187,14 @@ export class ClientRequest extends OutgoingMessage {
       options = input;
       base = null;
     }
+    // One null-prototype copy serves as the request's options and, once host
+    // and port are normalised, as the connection options handed to the agent.
     let opts: RequestOptions;
     if (typeof options === "function") {
       cb = options;
-      opts = base || {};
+      opts = base || Object.create(null);
     } else {
-      opts = Object.assign(base || {}, options);
+      opts = Object.assign(base || Object.create(null), options);
     }
 
     let agent = opts.agent as AgentLike | false | null | undefined | true;
@@ -215,7 +225,7 @@ export class ClientRequest extends OutgoingMessage {
     if (protocol !== expectedProtocol) throw ERR_INVALID_PROTOCOL(protocol, expectedProtocol);
 
     const defaultPort = opts.defaultPort || (this.agent && this.agent.defaultPort);
-    const connectOpts = Object.assign(Object.create(null), opts) as RequestOptions;
+    const connectOpts = opts;
     const port = connectOpts.port = opts.port || defaultPort || 80;
     const host = connectOpts.host = validateHost(opts.hostname, "hostname") ||
       validateHost(opts.host, "host") || "localhost";
@@ -295,15 +305,29 @@ export class ClientRequest extends OutgoingMessage {
         for (let i = 0; i < keys.length; i++) this.setHeader(keys[i], h[keys[i]]);
       }
       if (host && !this.getHeader("host") && setHost) {
-        let hostHeader = host;
-        const colon = hostHeader.indexOf(":");
         if (
-          colon !== -1 && hostHeader.includes(":", colon + 1) && hostHeader.charCodeAt(0) !== 91
+          host === hostCache.host && port === hostCache.port &&
+          defaultPort === hostCache.defaultPort
         ) {
-          hostHeader = `[${hostHeader}]`;
+          // The same Host header as the last request's, validated then.
+          let store = this._outHeaders;
+          if (store === null) this._outHeaders = store = new Map();
+          store.set("host", ["Host", hostCache.header]);
+        } else {
+          let hostHeader = host;
+          const colon = hostHeader.indexOf(":");
+          if (
+            colon !== -1 && hostHeader.includes(":", colon + 1) && hostHeader.charCodeAt(0) !== 91
+          ) {
+            hostHeader = `[${hostHeader}]`;
+          }
+          if (port && +port !== defaultPort) hostHeader += ":" + port;
+          this.setHeader("Host", hostHeader);
+          hostCache.host = host;
+          hostCache.port = port;
+          hostCache.defaultPort = defaultPort;
+          hostCache.header = hostHeader;
         }
-        if (port && +port !== defaultPort) hostHeader += ":" + port;
-        this.setHeader("Host", hostHeader);
       }
       if (opts.auth && !this.getHeader("Authorization")) {
         this.setHeader("Authorization", "Basic " + Buffer.from(opts.auth).toString("base64"));
@@ -379,7 +403,13 @@ export class ClientRequest extends OutgoingMessage {
   ): void {
     super._storeHeader(firstLine, headers);
     const head = this._header;
-    if (head !== null && RE_CONNECTION_CLOSE.test(head)) this.shouldKeepAlive = false;
+    if (head === null || !this.shouldKeepAlive) return;
+    // Without a Connection field in the (validated) header store, the only
+    // Connection line is the one `_storeHeader` generated.
+    const close = headers instanceof Map && !headers.has("connection")
+      ? head.includes("\r\nConnection: close\r\n")
+      : RE_CONNECTION_CLOSE.test(head);
+    if (close) this.shouldKeepAlive = false;
   }
 
   /** Builds the head from the header store (`METHOD path HTTP/1.1`). */
@@ -573,6 +603,16 @@ export class ClientRequest extends OutgoingMessage {
   }
 }
 
+/** 'end' listener of a response: its request frees or closes the connection. */
+function responseOnEnd(this: IncomingMessage & { req?: ClientRequest }): void {
+  this.req?._responseOnEnd(this);
+}
+
+/** 'finish' listener of a request whose response is being read. */
+function requestOnFinish(this: ClientRequest): void {
+  this._requestOnFinish();
+}
+
 /**
  * The HTTP side of one client socket: parses responses for the request that
  * currently owns the socket and turns socket events into request/response events.
@@ -587,7 +627,12 @@ class ClientConnection implements TransportHandler {
   private executing = false;
   private upgraded = false;
   private paused = false;
-  private finishListener: (() => void) | null = null;
+  private finishListener: ((this: ClientRequest) => void) | null = null;
+  /** The parser made last on this connection and its limits (see `startRequest`). */
+  private lastParser: HTTPParser | null = null;
+  private lastMaxHeaderSize: number | undefined = undefined;
+  private lastMaxHeadersCount: number | undefined = undefined;
+  private lastLenient = false;
 
   constructor(socket: ClientSocket) {
     this.socket = socket;
@@ -607,12 +652,26 @@ class ClientConnection implements TransportHandler {
     this.paused = false;
     this.socket._hadError = false;
     const maxCount = req.maxHeadersCount;
-    this.parser = new HTTPParser("response", this, {
-      maxHeaderSize: req.maxHeaderSize || undefined,
-      maxHeadersCount: typeof maxCount === "number" ? maxCount : undefined,
-      lenient: req.insecureHTTPParser === true,
-    });
-    req.parser = this.parser;
+    const maxHeaderSize = req.maxHeaderSize || undefined;
+    const maxHeadersCount = typeof maxCount === "number" ? maxCount : undefined;
+    const lenient = req.insecureHTTPParser === true;
+    // The connection's last parser is reused (as Node's parser pool does) when
+    // the limits are the same and no execute() is under way.
+    let parser = this.lastParser;
+    if (
+      parser !== null && !this.executing && this.lastMaxHeaderSize === maxHeaderSize &&
+      this.lastMaxHeadersCount === maxHeadersCount && this.lastLenient === lenient
+    ) {
+      parser.reset();
+    } else {
+      parser = new HTTPParser("response", this, { maxHeaderSize, maxHeadersCount, lenient });
+      this.lastParser = parser;
+      this.lastMaxHeaderSize = maxHeaderSize;
+      this.lastMaxHeadersCount = maxHeadersCount;
+      this.lastLenient = lenient;
+    }
+    this.parser = parser;
+    req.parser = parser;
   }
 
   /** The request let go of the socket (pooled): back to idle. */
@@ -701,10 +760,9 @@ class ClientConnection implements TransportHandler {
         this.transport.resume();
       }
     };
-    res.on("end", () => req._responseOnEnd(res));
-    const onFinish = (): void => req._requestOnFinish();
-    this.finishListener = onFinish;
-    req.on("finish", onFinish);
+    res.on("end", responseOnEnd);
+    this.finishListener = requestOnFinish;
+    req.on("finish", requestOnFinish);
     socket.on("timeout", this.onResponseTimeout);
     if (req.aborted || !req.emit("response", res)) res._dump();
     if (req.method === "HEAD") return HEADERS_SKIP_BODY;

@@ -228,4 +228,13 @@ export class IncomingMessage extends Readable {
       }
     }
   }
+
+  /**
+   * Adds one `field: value` line to `dest` with `message.headers`' rules
+   * (lower-cased key; discarded, joined or `set-cookie`-listed duplicates),
+   * as Node's `_addHeaderLine`.
+   */
+  _addHeaderLine(field: string, value: string, dest: Record<string, string | string[]>): void {
+    addIncomingHeaders(dest, [field, value], this.joinDuplicateHeaders);
+  }
 }

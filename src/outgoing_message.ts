@@ -61,6 +61,7 @@ import {
   ERR_STREAM_WRITE_AFTER_END,
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
+import { latin1EncodeInto } from "./core/latin1.ts";
 
 /** Options of the `OutgoingMessage` constructor. */
 export interface OutgoingMessageOptions {
@@ -94,6 +95,13 @@ function toBytes(chunk: Chunk, encoding: ChunkEncoding | null | undefined): Uint
   if (typeof chunk !== "string") return chunk;
   if (chunk.length === 0) return EMPTY;
   return Buffer.from(chunk, encoding ?? "utf8");
+}
+
+/** `s` as latin1 bytes in a (pooled) Buffer; a JS loop beats Deno's latin1 `Buffer` writes. */
+function latin1Buffer(s: string): Buffer {
+  const buf = Buffer.allocUnsafe(s.length);
+  latin1EncodeInto(s, buf, 0);
+  return buf;
 }
 
 function isUtf8ish(encoding: ChunkEncoding | null | undefined): boolean {
@@ -445,6 +453,8 @@ export class OutgoingMessage extends Stream {
    */
   _storeHeader(firstLine: string, headers: HeadersInput | null | undefined): void {
     const st = createHeadState(firstLine);
+    // Node's processHeader sees a Content-Length known before the head (from end()).
+    if (typeof this._contentLength === "number") st.contentLengthValue = this._contentLength;
     if (headers) {
       addHeaders(st, headers, headers !== this._outHeaders, this._uniqueHeaders);
     }
@@ -626,7 +636,7 @@ export class OutgoingMessage extends Stream {
       // Big binary chunk: do not copy it; write framing around it separately.
       if (head !== null || frame) {
         const pre = Buffer.allocUnsafe(headLen + (frame ? chunkOverhead(dataLen) - 2 : 0));
-        let off = head !== null ? pre.write(head, 0, "latin1") : 0;
+        let off = head !== null ? latin1EncodeInto(head, pre, 0) : 0;
         if (frame) off = writeChunkHeader(pre, off, dataLen);
         this._writeRaw(pre, null);
       }
@@ -642,9 +652,14 @@ export class OutgoingMessage extends Stream {
     }
     const buf = Buffer.allocUnsafe(total);
     let off = 0;
-    if (head !== null) off = headUtf8 ? buf.write(head, 0, "utf8") : buf.write(head, 0, "latin1");
+    // Head and string chunk in one UTF-8 encode: one native call, not two.
+    const together = headUtf8 && dataLen > 0;
+    if (together) off = buf.write(head + (chunk as string), 0, "utf8");
+    else if (head !== null) {
+      off = headUtf8 ? buf.write(head, 0, "utf8") : latin1EncodeInto(head, buf, 0);
+    }
     if (frame) off = writeChunkHeader(buf, off, dataLen);
-    if (dataLen > 0) {
+    if (dataLen > 0 && !together) {
       if (isString) off += buf.write(chunk as string, off, encoding ?? "utf8");
       else {
         buf.set(chunk as Uint8Array, off);
@@ -665,13 +680,23 @@ export class OutgoingMessage extends Stream {
 
   /**
    * Writes bytes to the connection (or queues them while not attached/corked).
-   * Returns false when the caller should wait for 'drain'.
+   * Returns false when the caller should wait for 'drain'. As Node's, it also
+   * takes a string with an optional encoding: `_writeRaw(data[, encoding][, cb])`.
    */
-  _writeRaw(data: Uint8Array, callback?: Callback | null): boolean {
+  _writeRaw(
+    data: Chunk,
+    encoding?: ChunkEncoding | Callback | null,
+    callback?: Callback | null,
+  ): boolean {
+    if (typeof encoding === "function") {
+      callback = encoding;
+      encoding = null;
+    }
+    const bytes = typeof data === "string" ? toBytes(data, encoding) : data;
     const t = this._transport;
     if (t !== null && t.destroyed) return false;
-    const n = data.byteLength;
-    if (n > 0) this._out.push(data);
+    const n = bytes.byteLength;
+    if (n > 0) this._out.push(bytes);
     if (callback) this._outCbs.push(callback);
     this.outputSize += n;
     if (t === null) {
@@ -830,9 +855,9 @@ export class OutgoingMessage extends Stream {
   private _sendRawTail(text: string, cb: Callback): void {
     if (!this._headerSent && this._header !== null) {
       this._headerSent = true;
-      this._writeRaw(Buffer.from(this._header + text, "latin1"), cb);
+      this._writeRaw(latin1Buffer(this._header + text), cb);
     } else {
-      this._writeRaw(Buffer.from(text, "latin1"), cb);
+      this._writeRaw(latin1Buffer(text), cb);
     }
   }
 

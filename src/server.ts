@@ -24,6 +24,7 @@ import {
   ERR_SOCKET_BAD_PORT,
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
+import { STATUS_CODES } from "./core/constants.ts";
 
 /** Options of `createServer()` / `new Server()`. */
 export interface ServerOptions {
@@ -474,6 +475,31 @@ export class Server extends EventEmitter {
     }
   }
 }
+
+// With `captureRejections`, a rejected async listener lands here (Node's
+// `Server.prototype[EventEmitter.captureRejectionSymbol]`): a 'request' whose
+// response has not started gets a clean 500, otherwise the response is destroyed;
+// a 'connection' destroys the socket; anything else becomes 'error'.
+Object.defineProperty(Server.prototype, Symbol.for("nodejs.rejection"), {
+  configurable: true,
+  writable: true,
+  value: function (this: Server, err: Error, event: string, ...args: unknown[]): void {
+    if (event === "request") {
+      const res = args[1] as ServerResponse;
+      if (!res.headersSent && !res.writableEnded) {
+        for (const name of res.getHeaderNames()) res.removeHeader(name);
+        res.statusCode = 500;
+        res.end(STATUS_CODES[500]);
+      } else {
+        res.destroy();
+      }
+    } else if (event === "connection") {
+      (args[0] as Duplex).destroy(err);
+    } else {
+      this.emit("error", err);
+    }
+  },
+});
 
 /**
  * Creates an HTTP server (Node's `http.createServer`).

@@ -15,7 +15,7 @@ import {
   HEADERS_UPGRADE,
   HTTPParser,
   type MessageHead,
-  type ParseError,
+  ParseError,
 } from "./core/parser.ts";
 import { MAX_HEADER_SIZE, MAX_HEADERS_COUNT } from "./core/constants.ts";
 import {
@@ -139,7 +139,20 @@ export class ServerConnection implements TransportHandler {
 
   /** Bytes from the peer. */
   onData(chunk: Uint8Array): void {
-    if (this.detached || this.errored || this.closed || this.lastMessage) return;
+    if (this.errored) {
+      // Node's parser stays failed: every later chunk reports the error again
+      // ('clientError' with that chunk as rawPacket) while the socket lives.
+      const prev = this.parser?.error;
+      // (Not while our canned answer is on its way: that socket is closing.)
+      if (prev && !this.ended && !this.detached && !this.closed && !this.socket.destroyed) {
+        const err = new ParseError(prev.code, prev.reason, 0, chunk);
+        this.prepareError(err, chunk);
+        this.errored = false;
+        this.onSocketError(err);
+      }
+      return;
+    }
+    if (this.detached || this.closed || this.lastMessage) return;
     if (this.outPaused || this.leftover !== null) {
       this.leftover = this.leftover === null ? chunk : concat(this.leftover, chunk);
       return;
@@ -465,7 +478,10 @@ export class ServerConnection implements TransportHandler {
     if (socket.listenerCount("error") === 0) socket.on("error", noop);
     if (this.server.emit("clientError", e, socket)) return;
     const writable = !this.transport.destroyed && !this.ended && !this.closed;
-    if (writable && (!this.current || !this.current._headerSent)) {
+    // A response that already ended has handed all its bytes to the transport
+    // (Node has detached it by now), so the canned answer can follow it.
+    const cur = this.current;
+    if (writable && (!cur || !cur._headerSent || cur.finished)) {
       const code = (e as { code?: string }).code ?? "";
       const text = RESPONSES[code] ?? BAD_REQUEST;
       this.ended = true;

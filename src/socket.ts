@@ -102,6 +102,17 @@ export class Socket extends Duplex {
   #timerFired = false;
   /** Set by `pause()`: the stream's read-ahead must not resume the transport. */
   #userPaused = false;
+  /** The last `setKeepAlive` setting passed to the transport (undefined: none yet). */
+  #keepAliveOn: boolean | undefined = undefined;
+  #keepAliveDelay = -1;
+  /**
+   * Set once a 'data' or 'readable' listener is added: while the HTTP layer
+   * consumes the socket, bytes then also reach the Readable side (as Node's
+   * parser "unconsumes" the socket for user listeners).
+   */
+  #tapped = false;
+  /** Set while `on('data')` runs with a consumer attached: its implicit resume leaves the transport alone. */
+  #inTapOn = false;
 
   /** Wrap `transport` and install this socket as its handler. */
   constructor(transport: Transport, options: SocketOptions = {}) {
@@ -125,6 +136,7 @@ export class Socket extends Duplex {
       const consumer = this.#consumer;
       if (consumer !== null) {
         if (this.#backlog !== null) this.#backlog.push(toBuffer(chunk));
+        else if (this.#tapped) this.#tapData(chunk, consumer);
         else consumer.onData(chunk);
         return;
       }
@@ -181,6 +193,58 @@ export class Socket extends Duplex {
       this.emit("ready");
     },
   };
+
+  /**
+   * A consumed chunk with user 'data'/'readable' listeners: the consumer
+   * parses it first, then (unless it let go of the socket meanwhile, as on an
+   * upgrade, where the rest travels as `head`) the Readable side gets it too.
+   */
+  #tapData(chunk: Uint8Array, consumer: TransportHandler): void {
+    if (this.listenerCount("data") === 0 && this.listenerCount("readable") === 0) {
+      consumer.onData(chunk);
+      return;
+    }
+    const buf = toBuffer(chunk);
+    const listeners = this.listeners("data");
+    consumer.onData(buf);
+    if (this.#consumer === consumer && !this.destroyed) {
+      this.push(buf);
+      return;
+    }
+    // Let go (upgrade) or destroyed (bad request) by this very chunk: as in
+    // Node, the listeners there before it still see it; later ones do not.
+    const encoding = this.readableEncoding;
+    const data = encoding === null ? buf : buf.toString(encoding);
+    for (const fn of listeners) fn.call(this, data);
+  }
+
+  /** Adding a 'data' or 'readable' listener also taps consumed bytes (see `#tapped`). */
+  // deno-lint-ignore no-explicit-any
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event !== "data" && event !== "readable") return super.on(event, listener);
+    this.#tapped = true;
+    if (this.#consumer === null) return super.on(event, listener);
+    // The HTTP layer paces reading (e.g. paused while responses back up).
+    this.#inTapOn = true;
+    try {
+      return super.on(event, listener);
+    } finally {
+      this.#inTapOn = false;
+    }
+  }
+
+  /** Same as `on()`. */
+  // deno-lint-ignore no-explicit-any
+  override addListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    return this.on(event, listener);
+  }
+
+  /** Same as `on()`, at the front of the listeners. */
+  // deno-lint-ignore no-explicit-any
+  override prependListener(event: string | symbol, listener: (...args: any[]) => void): this {
+    if (event === "data" || event === "readable") this.#tapped = true;
+    return super.prependListener(event, listener);
+  }
 
   #pushEnd(): void {
     if (this.#endPushed) return;
@@ -385,6 +449,7 @@ export class Socket extends Duplex {
   /** Resume the readable side and the transport. */
   override resume(): this {
     super.resume();
+    if (this.#inTapOn) return this;
     this.#userPaused = false;
     if (!this.#transportClosed) this.#transport.resume();
     return this;
@@ -514,10 +579,19 @@ export class Socket extends Duplex {
     return this;
   }
 
-  /** SO_KEEPALIVE with an initial delay in ms. */
+  /**
+   * SO_KEEPALIVE with an initial delay in ms. As Node's, a call that repeats
+   * the current setting is not passed on (the agent calls it on every reuse).
+   */
   setKeepAlive(enable: boolean = false, initialDelay: number = 0): this {
     if (!this.#transportClosed) {
-      this.#transport.setKeepAlive(Boolean(enable), Math.max(0, ~~initialDelay));
+      const on = Boolean(enable);
+      const delay = Math.max(0, ~~initialDelay);
+      if (on !== this.#keepAliveOn || (on && delay !== this.#keepAliveDelay)) {
+        this.#keepAliveOn = on;
+        this.#keepAliveDelay = delay;
+        this.#transport.setKeepAlive(on, delay);
+      }
     }
     return this;
   }

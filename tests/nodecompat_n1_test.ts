@@ -12,6 +12,8 @@ import type { AddressInfo } from "node:net";
 import http, { Agent, Server } from "../mod.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
+import type { Duplex } from "node:stream";
+import { raw } from "./server_util.ts";
 
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => {
@@ -156,6 +158,57 @@ describe("nodecompat n1", () => {
     // The head plus both chunks (chunked framing included) are counted at once.
     assert.ok(seen > 8000, `bytesWritten was ${seen}`);
     assert.ok(headerOnly > 0);
+    await close(server);
+  });
+
+  test("a request that arrives with the client's FIN still gets its response", async () => {
+    // The handler answers on req 'end' (a later tick than the bytes); the
+    // peer's half-close right behind the data must not cut the response off.
+    const server = http.createServer((req, res) => {
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "text/plain", connection: "close" });
+        res.end("bye");
+      });
+      req.resume();
+    });
+    const port = await listen(server);
+    const ext = ";" + "A".repeat(10000) + "=bar";
+    const result = await raw(
+      port,
+      "PUT / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" +
+        `2${ext}\r\nAA\r\n2${ext}\r\nAA\r\n2${ext}\r\nAA\r\n0\r\n\r\n`,
+      { end: true, timeout: 5000 },
+    );
+    assert.equal(result.timedOut, false);
+    assert.match(result.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(result.text.endsWith("\r\n\r\n3\r\nbye\r\n0\r\n\r\n"), result.text);
+    await close(server);
+  });
+
+  test("after CONNECT each side's socket carries only the bytes past the heads", async () => {
+    const server = http.createServer(() => assert.fail("no request event for CONNECT"));
+    server.on("connect", (_req: IncomingMessage, socket: Duplex, head: Uint8Array) => {
+      let seen = String.fromCharCode(...head);
+      socket.write("HTTP/1.1 200 Connection established\r\n\r\nHead");
+      socket.on("data", (d: Uint8Array) => seen += String.fromCharCode(...d));
+      socket.on("end", () => socket.end("echo:" + seen));
+    });
+    const port = await listen(server);
+    const got = await new Promise<{ head: string; rest: string }>((resolve, reject) => {
+      const req = http.request({ port, host: "127.0.0.1", method: "CONNECT", path: "x:1" });
+      req.on("error", reject);
+      req.on("connect", (_res: IncomingMessage, socket: Duplex, head: Uint8Array) => {
+        let rest = "";
+        socket.on("data", (d: Uint8Array) => rest += String.fromCharCode(...d));
+        socket.on("end", () => resolve({ head: String.fromCharCode(...head), rest }));
+        socket.end("ping");
+      });
+      // Bytes sent before the answer travel with the CONNECT head.
+      req.write("early");
+      req.end();
+    });
+    assert.equal(got.head, "Head");
+    assert.equal(got.rest, "echo:earlyping");
     await close(server);
   });
 });

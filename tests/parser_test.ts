@@ -131,7 +131,7 @@ describe("error codes", () => {
     ["request", "get / HTTP/1.1\r\n\r\n", "HPE_INVALID_METHOD", "Invalid method encountered"],
     ["request", "FOO / HTTP/1.1\r\n\r\n", "HPE_INVALID_METHOD", "Invalid method encountered"],
     ["request", "GET\t/ HTTP/1.1\r\n\r\n", "HPE_INVALID_METHOD", "Expected space after method"],
-    ["request", "UNSUBSCRIBEX / HTTP/1.1\r\n", "HPE_INVALID_METHOD", "Invalid method encountered"],
+    ["request", "UNSUBSCRIBEX / HTTP/1.1\r\n", "HPE_INVALID_METHOD", "Expected space after method"],
     ["request", "GET  / HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Unexpected start char in url"],
     ["request", "GET /a\x00 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Invalid char in url path"],
     ["request", "GET /\xc3\xa9 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL", "Invalid char in url path"],

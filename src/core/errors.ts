@@ -584,7 +584,23 @@ export function ERR_HTTP_INVALID_HEADER_VALUE(value: unknown, name: string): Cod
  * ```
  */
 export function ERR_HTTP_INVALID_STATUS_CODE(code: unknown): CodedError<RangeError> {
-  return rangeError("ERR_HTTP_INVALID_STATUS_CODE", `Invalid status code: ${String(code)}`);
+  return rangeError("ERR_HTTP_INVALID_STATUS_CODE", `Invalid status code: ${formatPercentS(code)}`);
+}
+
+/**
+ * `util.format("%s", value)` for the values a status code can be given as:
+ * `-0` keeps its sign, plain objects and arrays are inspected one level deep,
+ * anything else is `String(value)`.
+ */
+function formatPercentS(value: unknown): string {
+  if (typeof value === "number") return Object.is(value, -0) ? "-0" : String(value);
+  if (typeof value === "bigint") return `${value}n`;
+  if (typeof value !== "object" || value === null) return String(value);
+  const proto = Object.getPrototypeOf(value);
+  if (Array.isArray(value) || proto === Object.prototype || proto === null) {
+    return inspectValue(value, 0);
+  }
+  return String(value);
 }
 
 /**

@@ -174,6 +174,36 @@ for (const m of METHODS) {
 /** Longest method name. */
 const MAX_METHOD_LENGTH = METHODS.reduce((n, m) => Math.max(n, m.length), 0);
 
+/**
+ * The names llhttp's method matcher walks (HTTP plus RTSP ones): it rejects a
+ * method at the first byte that leaves all of them, which sets `bytesParsed`.
+ */
+const METHOD_TRIE_NAMES: readonly string[] = METHODS.concat([
+  "DESCRIBE",
+  "ANNOUNCE",
+  "SETUP",
+  "PLAY",
+  "PAUSE",
+  "TEARDOWN",
+  "GET_PARAMETER",
+  "SET_PARAMETER",
+  "REDIRECT",
+  "RECORD",
+  "FLUSH",
+]);
+
+/** How many leading chars of `s` some known method name starts with. */
+function methodPrefixLength(s: string): number {
+  let best = 0;
+  for (let k = 0; k < METHOD_TRIE_NAMES.length; k++) {
+    const m = METHOD_TRIE_NAMES[k];
+    let n = 0;
+    while (n < m.length && n < s.length && m.charCodeAt(n) === s.charCodeAt(n)) n++;
+    if (n > best) best = n;
+  }
+  return best;
+}
+
 function lookupMethod(data: Uint8Array, start: number, end: number): string | null {
   const list = METHOD_TABLE.get((end - start) * 256 + data[start]);
   if (list === undefined) return null;
@@ -477,31 +507,24 @@ export class HTTPParser {
             else break;
           }
           if (j - mark + this.pending.length > MAX_METHOD_LENGTH) {
-            return this.fail("HPE_INVALID_METHOD", "Invalid method encountered", j);
+            return this.methodError(data, mark, j);
           }
           if (j === len) {
+            // Partial method: reject now when no method starts like this.
+            const seen = this.pending + decodeRange(data, mark, j);
+            if (methodPrefixLength(seen) < seen.length) return this.methodError(data, mark, j);
             i = len;
             continue;
           }
-          if (c !== SP) {
-            return this.fail(
-              "HPE_INVALID_METHOD",
-              j === mark && this.pending === ""
-                ? "Invalid method encountered"
-                : "Expected space after method",
-              j,
-            );
-          }
+          if (c !== SP) return this.methodError(data, mark, j);
           let method: string | null;
           if (this.pending === "") {
             method = j > mark ? lookupMethod(data, mark, j) : null;
           } else {
             method = lookupMethodString(this.pending + decodeRange(data, mark, j));
-            this.pending = "";
           }
-          if (method === null) {
-            return this.fail("HPE_INVALID_METHOD", "Invalid method encountered", mark);
-          }
+          if (method === null) return this.methodError(data, mark, j);
+          this.pending = "";
           this.method = method;
           i = j + 1;
           state = S_REQ_URL_START;
@@ -785,7 +808,8 @@ export class HTTPParser {
             ? this.sub(data, mark, j)
             : this.pending + decodeRange(data, mark, j);
           this.pending = "";
-          if (this.countHeader(j - mark)) return this.overflow(j);
+          // llhttp reports a limit hit at a span's end one past its last byte.
+          if (this.countHeader(j - mark)) return this.overflow(j + 1);
           const special = headerKind(name);
           const kind = this.inTrailers ? H_OTHER : special;
           if (c === SP) {
@@ -870,7 +894,7 @@ export class HTTPParser {
           if (c === LF && !lenient) {
             return this.fail("HPE_CR_EXPECTED", "Missing expected CR after header value", j);
           }
-          if (this.countHeader(j - mark)) return this.overflow(j);
+          if (this.countHeader(j - mark)) return this.overflow(j + 1);
           let end = j;
           while (end > mark) {
             const t = data[end - 1];
@@ -1324,8 +1348,8 @@ export class HTTPParser {
   /**
    * Fast path for a complete, well-formed request line starting at `i`
    * (`METHOD SP origin-form SP HTTP/1.x CRLF`): returns the index after it,
-   * `i` to leave it to the byte-level states, or -1 when the target reaches
-   * the head limit.
+   * or `i` to leave it to the byte-level states (also when the target reaches
+   * the head limit).
    */
   private requestLine(data: Uint8Array, i: number, len: number): number {
     let j = i;
@@ -1349,7 +1373,9 @@ export class HTTPParser {
     }
     const minor = data[v + 8] - 0x30;
     if (minor !== 0 && minor !== 1) return i;
-    if ((this.headerSize += v - u) >= this.maxHeaderSize) return -1;
+    // At the limit: the byte-level states report it where llhttp does.
+    if (this.headerSize + (v - u) >= this.maxHeaderSize) return i;
+    this.headerSize += v - u;
     this.method = method;
     this.url = this.sub(data, u, v);
     this.versionMajor = 1;
@@ -1478,6 +1504,23 @@ export class HTTPParser {
     this.skipBody = false;
     this.chunkedBody = false;
     this.remaining = 0;
+  }
+
+  /**
+   * Fails a bad method the way llhttp does: at the first byte no method name
+   * continues with ("Expected space after method" when a whole method precedes it).
+   */
+  private methodError(data: Uint8Array, mark: number, j: number): number {
+    const seen = this.pending + decodeRange(data, mark, Math.min(j + 1, data.length));
+    const n = methodPrefixLength(seen);
+    const at = Math.max(mark, mark + n - this.pending.length);
+    this.pending = "";
+    const whole = n > 0 && METHODS.includes(seen.slice(0, n));
+    return this.fail(
+      "HPE_INVALID_METHOD",
+      whole ? "Expected space after method" : "Invalid method encountered",
+      at,
+    );
   }
 
   private fail(code: string, reason: string, at: number): number {

@@ -160,6 +160,21 @@ function note(state: HeadState, name: string, value: string | number): void {
   }
 }
 
+let utf8Decoder: TextDecoder | null = null;
+
+/**
+ * Node sends a `Content-Disposition` value that follows a known Content-Length
+ * as `Buffer.from(value, "latin1")` turned back into text (RFC 6266 section 4.3,
+ * nodejs/node#46528): its bytes read as UTF-8.
+ */
+function dispositionValue(value: string | number): string {
+  const s = String(value);
+  const bytes = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) bytes[i] = s.charCodeAt(i);
+  utf8Decoder ??= new TextDecoder();
+  return utf8Decoder.decode(bytes);
+}
+
 function storeLine(
   state: HeadState,
   name: string,
@@ -167,6 +182,10 @@ function storeLine(
   validate: boolean,
 ): void {
   if (validate) validateHeaderValue(name, value);
+  if (
+    name.length === 19 && state.contentLengthValue &&
+    name.toLowerCase() === "content-disposition"
+  ) value = dispositionValue(value);
   state.text += name + ": " + value + "\r\n";
   note(state, name, value);
 }

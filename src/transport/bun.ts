@@ -13,6 +13,7 @@
  * @module
  */
 
+import { lookup as dnsLookup } from "node:dns";
 import { setImmediate } from "node:timers";
 import type {
   AddressInfo,
@@ -474,6 +475,8 @@ export class BunTransport implements Transport {
     try {
       if (options.path === undefined && options.lookup) {
         address = await lookup(options.lookup, address, options.family, options.hints);
+      } else if (options.path === undefined && !isIpLiteral(address)) {
+        address = await systemAddress(address, options.family);
       }
     } catch (e) {
       this.#connecting = false;
@@ -620,6 +623,27 @@ function lookup(
       else if (address.length > 0) resolve(address[0].address);
       else reject(dnsException("ENOTFOUND", "getaddrinfo", host));
     });
+  });
+}
+
+function isIpLiteral(host: string): boolean {
+  return host.includes(":") || /^\d{1,3}(\.\d{1,3}){3}$/.test(host);
+}
+
+// Bun.connect resolves names itself and may race several addresses (for
+// "localhost" it opens both ::1 and 127.0.0.1, so a dual-stack server sees two
+// connections). When the system resolver (as Node's dns.lookup) gives exactly
+// one address, connect to that one only; otherwise leave the name to Bun.
+function systemAddress(host: string, family: number | undefined): Promise<string> {
+  return new Promise((resolve) => {
+    const opts = { all: true as const, family: family === 4 || family === 6 ? family : 0 };
+    try {
+      dnsLookup(host, opts, (err, list) => {
+        resolve(!err && list.length === 1 ? list[0].address : host);
+      });
+    } catch {
+      resolve(host);
+    }
   });
 }
 

@@ -2,11 +2,13 @@
  * The `Runtime` over Deno's own sockets (`Deno.listen`, `Deno.connect`, TCP and
  * unix). Nothing touches the `Deno` global until `listen`/`connect` is called.
  *
- * One read loop per connection reads into a 64 KiB buffer and hands what it read
- * to `onData` (small reads are copied out so the buffer is reused; large reads
- * hand the buffer over and a new one is allocated). Writes go out at once when
- * nothing is in flight; while a `conn.write` is in flight later writes are
- * queued and flushed as one concatenated write when it settles.
+ * Reading: one `conn.read` in flight per connection, chained by promise
+ * callbacks. An idle connection's pending read holds only a 1 KiB buffer (the
+ * bytes are copied out, small reads into a shared pool); a read that fills it
+ * switches to 64 KiB reads, handed over without a copy, until a short read.
+ * Writing: a write goes straight to `conn.write` when nothing is in flight;
+ * while one is, later writes are queued and sent as one concatenated write when
+ * it settles.
  *
  * @module
  */
@@ -74,7 +76,7 @@ function deno(): DenoLike {
 /** Bytes per read while data streams in. */
 const READ_SIZE = 65536;
 /** Bytes per read otherwise: what an idle connection's pending read holds. */
-const SMALL_READ_SIZE = 2048;
+const SMALL_READ_SIZE = 1024;
 /** Large reads shorter than this are copied out (and the next read is small again). */
 const COPY_BELOW = 16384;
 /** Copies of reads up to this size are carved from a shared pool. */
@@ -83,6 +85,8 @@ const POOL_SIZE = 16384;
 
 let pool: Uint8Array | null = null;
 let poolOffset = 0;
+/** A 64 KiB read buffer no read holds, for the next connection that needs one. */
+let spare: Uint8Array | null = null;
 
 /**
  * The first `n` bytes of `buf` in a chunk of their own. Small ones share a pool
@@ -157,15 +161,22 @@ export class DenoTransport implements Transport {
 
   // read side
   #readBuf: Uint8Array | null = null;
+  /** The buffer of the `conn.read` in flight (null when none). */
+  #reading: Uint8Array | null = null;
+  /** Read 64 KiB at a time (the last read filled its buffer). */
+  #large = false;
   #paused = false;
-  #wake: (() => void) | null = null;
+  /** What arrived while paused: a chunk, or `null` for the end of input. */
+  #held: Uint8Array | null | undefined = undefined;
+  #resumeScheduled = false;
   #readEnded = false;
   #bytesRead = 0;
 
   // write side
-  #queue: Uint8Array[] = [];
+  // Queued while a write is in flight (null when empty: idle connections hold no arrays).
+  #queue: Uint8Array[] | null = null;
   #queueBytes = 0;
-  #callbacks: (WriteCallback | undefined)[] = [];
+  #callbacks: (WriteCallback | undefined)[] | null = null;
   #pending = 0; // queued + in flight
   #writing = false;
   /** The buffer of the `conn.write` in flight, how much of it is written, and its callbacks. */
@@ -176,7 +187,7 @@ export class DenoTransport implements Transport {
   #needDrain = false;
   #ending = false;
   #writeShut = false;
-  #endCallbacks: (() => void)[] = [];
+  #endCallbacks: (() => void)[] | null = null;
   #bytesWritten = 0;
 
   #destroyed = false;
@@ -188,7 +199,7 @@ export class DenoTransport implements Transport {
   /** Wrap an open connection (server side), or `null` for one still connecting. */
   constructor(conn: DenoConn | null) {
     this.#conn = conn;
-    if (conn) queueMicrotask(() => this.#readLoop(conn));
+    if (conn) queueMicrotask(() => this.#read());
   }
 
   /** Install the handler. */
@@ -198,77 +209,122 @@ export class DenoTransport implements Transport {
 
   // ---- reading ----
 
-  async #readLoop(conn: DenoConn): Promise<void> {
-    // A read in flight pins its buffer, so an idle connection waits with a
-    // small one; a read that fills it means more is coming: the next reads use
-    // 64 KiB buffers (handed over whole when well filled) until a short read.
-    let large = false;
-    while (!this.#destroyed) {
-      while (this.#paused && !this.#destroyed) await this.#waitResume();
-      if (this.#destroyed) return;
-      let buf: Uint8Array;
-      if (large) buf = new Uint8Array(READ_SIZE);
-      else buf = this.#readBuf ??= new Uint8Array(SMALL_READ_SIZE);
-      let n: number | null;
-      try {
-        n = await conn.read(buf);
-      } catch (e) {
-        if (!this.#destroyed) this.#fail(ioError(e, "read"));
-        return;
-      }
-      if (this.#destroyed) return;
-      if (n === null) {
-        while (this.#paused && !this.#destroyed) await this.#waitResume();
-        if (this.#destroyed) return;
-        this.#readEnded = true;
-        try {
-          this.#handler.onEnd();
-        } catch (e) {
-          rethrow(e);
-        }
-        this.#maybeClose();
-        return;
-      }
-      if (n === 0) continue;
-      this.#bytesRead += n;
-      let chunk: Uint8Array;
-      if (!large) {
-        chunk = copyOut(buf, n);
-        large = n === buf.byteLength;
-      } else if (n < COPY_BELOW) {
-        chunk = copyOut(buf, n);
-        large = false;
-      } else {
-        chunk = buf.subarray(0, n);
-      }
-      while (this.#paused && !this.#destroyed) await this.#waitResume();
-      if (this.#destroyed) return;
-      try {
-        this.#handler.onData(chunk);
-      } catch (e) {
-        rethrow(e);
-      }
+  // A read in flight pins its buffer, so an idle connection waits with a small
+  // one; a read that fills it means more is coming: the next reads use 64 KiB
+  // buffers (handed over whole when well filled) until a short read. Reads are
+  // promise callbacks, not an async loop: no suspended frame per connection.
+
+  /** Start the next read unless one is in flight, or paused, ended or destroyed. */
+  #read(): void {
+    if (this.#reading !== null || this.#paused || this.#destroyed || this.#readEnded) return;
+    const conn = this.#conn;
+    if (conn === null) return;
+    let buf: Uint8Array;
+    if (this.#large) {
+      buf = spare ?? new Uint8Array(READ_SIZE);
+      spare = null;
+    } else buf = this.#readBuf ??= new Uint8Array(SMALL_READ_SIZE);
+    this.#reading = buf;
+    conn.read(buf).then(this.#onRead, this.#onReadError);
+  }
+
+  readonly #onRead = (n: number | null): void => {
+    const buf = this.#reading as Uint8Array;
+    this.#reading = null;
+    if (this.#destroyed) return;
+    if (n === null) {
+      // Report the end on a later loop turn, after the ticks the last data
+      // queued (libuv sees EOF in a later turn than the data before it; a
+      // Deno op can settle in the same one, and the HTTP layer would then see
+      // the end before finishing the message that data completed). The read
+      // slot stays taken meanwhile so no other read starts.
+      this.#reading = buf;
+      setImmediate(this.#onEof);
+      return;
+    }
+    if (n === 0) {
+      this.#read();
+      return;
+    }
+    this.#bytesRead += n;
+    let chunk: Uint8Array;
+    if (!this.#large) {
+      chunk = copyOut(buf, n);
+      this.#large = n === buf.byteLength;
+    } else if (n < COPY_BELOW) {
+      chunk = copyOut(buf, n);
+      this.#large = false;
+      spare = buf;
+    } else {
+      chunk = buf.subarray(0, n);
+    }
+    if (this.#paused) {
+      this.#held = chunk;
+      return;
+    }
+    this.#deliver(chunk);
+    this.#read();
+  };
+
+  readonly #onEof = (): void => {
+    this.#reading = null;
+    if (this.#destroyed) return;
+    if (this.#paused) this.#held = null;
+    else this.#deliverEnd();
+  };
+
+  readonly #onReadError = (e: unknown): void => {
+    this.#reading = null;
+    if (!this.#destroyed) this.#fail(ioError(e, "read"));
+  };
+
+  #deliver(chunk: Uint8Array): void {
+    try {
+      this.#handler.onData(chunk);
+    } catch (e) {
+      rethrow(e);
     }
   }
 
-  #waitResume(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#wake = resolve;
-    });
+  #deliverEnd(): void {
+    this.#readEnded = true;
+    try {
+      this.#handler.onEnd();
+    } catch (e) {
+      rethrow(e);
+    }
+    this.#maybeClose();
   }
 
-  /** Stop calling `onData` (the read loop waits). */
+  /** After `resume()`, on a later microtask (never inside the caller's own call). */
+  readonly #onResume = (): void => {
+    this.#resumeScheduled = false;
+    if (this.#paused || this.#destroyed) return;
+    const held = this.#held;
+    if (held !== undefined) {
+      this.#held = undefined;
+      if (held === null) {
+        this.#deliverEnd();
+        return;
+      }
+      this.#deliver(held);
+      if (this.#paused) return;
+    }
+    this.#read();
+  };
+
+  /** Stop calling `onData` (and reading: the peer sees TCP backpressure). */
   pause(): void {
     this.#paused = true;
   }
 
-  /** Let the read loop go on. */
+  /** Let reading go on. */
   resume(): void {
+    if (!this.#paused) return;
     this.#paused = false;
-    const wake = this.#wake;
-    if (wake) {
-      this.#wake = null;
-      wake();
+    if (!this.#resumeScheduled && !this.#destroyed) {
+      this.#resumeScheduled = true;
+      queueMicrotask(this.#onResume);
     }
   }
 
@@ -289,9 +345,9 @@ export class DenoTransport implements Transport {
       this.#inflightCb = callback;
       this.#startWrite(this.#conn, chunk);
     } else {
-      this.#queue.push(chunk);
+      (this.#queue ??= []).push(chunk);
       this.#queueBytes += len;
-      this.#callbacks.push(callback);
+      (this.#callbacks ??= []).push(callback);
     }
     if (this.#pending >= HIGH_WATER_MARK) {
       this.#needDrain = true;
@@ -308,10 +364,10 @@ export class DenoTransport implements Transport {
 
   /** Send what was queued while a write was in flight, as one buffer. */
   #writeQueued(conn: DenoConn): void {
-    const chunks = this.#queue;
+    const chunks = this.#queue as Uint8Array[];
     this.#inflightCbs = this.#callbacks;
-    this.#queue = [];
-    this.#callbacks = [];
+    this.#queue = null;
+    this.#callbacks = null;
     const total = this.#queueBytes;
     this.#queueBytes = 0;
     this.#startWrite(conn, chunks.length === 1 ? chunks[0] : concat(chunks, total));
@@ -376,7 +432,7 @@ export class DenoTransport implements Transport {
       }
     }
     const conn = this.#conn as DenoConn;
-    if (this.#queue.length > 0) {
+    if (this.#queue !== null) {
       this.#writeQueued(conn);
       return;
     }
@@ -390,7 +446,7 @@ export class DenoTransport implements Transport {
       if (callback) queueMicrotask(callback);
       return;
     }
-    if (callback) this.#endCallbacks.push(callback);
+    if (callback) (this.#endCallbacks ??= []).push(callback);
     if (this.#ending) {
       if (this.#writeShut) this.#runEndCallbacks();
       return;
@@ -413,7 +469,8 @@ export class DenoTransport implements Transport {
 
   #runEndCallbacks(): void {
     const cbs = this.#endCallbacks;
-    this.#endCallbacks = [];
+    if (cbs === null) return;
+    this.#endCallbacks = null;
     for (const cb of cbs) queueMicrotask(cb);
   }
 
@@ -462,9 +519,9 @@ export class DenoTransport implements Transport {
   }
 
   #dropWrites(error: Error): void {
-    const callbacks = this.#callbacks;
-    this.#queue = [];
-    this.#callbacks = [];
+    const callbacks = this.#callbacks ?? [];
+    this.#queue = null;
+    this.#callbacks = null;
     this.#pending -= this.#queueBytes;
     this.#queueBytes = 0;
     for (const cb of callbacks) if (cb) queueMicrotask(() => cb(error));
@@ -538,11 +595,11 @@ export class DenoTransport implements Transport {
       rethrow(e);
     }
     if (this.#destroyed) return;
-    if (this.#queue.length > 0) {
+    if (this.#queue !== null) {
       this.#writing = true;
       this.#writeQueued(conn);
     } else if (this.#ending) this.#shutdown(conn);
-    this.#readLoop(conn);
+    this.#read();
   }
 
   // ---- options and state ----
