@@ -21,6 +21,7 @@
 import { Agent as AgentClass, getGlobalAgent, globalAgent, setGlobalAgent } from "./src/agent.ts";
 import { ClientRequest } from "./src/client_request.ts";
 import { MAX_HEADER_SIZE, METHODS, STATUS_CODES } from "./src/core/constants.ts";
+import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE } from "./src/core/errors.ts";
 import { validateHeaderName, validateHeaderValue } from "./src/core/headers.ts";
 import { IncomingMessage } from "./src/incoming_message.ts";
 import { Client, createClient, getAgent } from "./src/legacy.ts";
@@ -90,21 +91,9 @@ let maxIdleParsers = 1000;
  * owned by their connection, so this only validates and records the number.
  */
 export function setMaxIdleHTTPParsers(max: number): void {
-  if (typeof max !== "number" || !Number.isInteger(max) || max < 1) {
-    const err = new RangeError(
-      `The value of "max" is out of range. It must be >= 1 && <= ${Number.MAX_SAFE_INTEGER}. Received ${
-        String(max)
-      }`,
-    ) as RangeError & { code: string };
-    if (typeof max !== "number") {
-      const typeErr = new TypeError(
-        `The "max" argument must be of type number. Received ${typeof max}`,
-      ) as TypeError & { code: string };
-      typeErr.code = "ERR_INVALID_ARG_TYPE";
-      throw typeErr;
-    }
-    err.code = "ERR_OUT_OF_RANGE";
-    throw err;
+  if (typeof max !== "number") throw ERR_INVALID_ARG_TYPE("max", "number", max);
+  if (!Number.isInteger(max) || max < 1 || max > Number.MAX_SAFE_INTEGER) {
+    throw ERR_OUT_OF_RANGE("max", `>= 1 && <= ${Number.MAX_SAFE_INTEGER}`, max);
   }
   maxIdleParsers = max;
 }

@@ -91,7 +91,14 @@ function getTimerDuration(msecs: unknown, name: string): number {
   if (msecs < 0 || !Number.isFinite(msecs)) {
     throw ERR_OUT_OF_RANGE(name, "a non-negative finite number", msecs);
   }
-  return msecs > TIMEOUT_MAX ? TIMEOUT_MAX : msecs;
+  if (msecs > TIMEOUT_MAX) {
+    process.emitWarning(
+      `${msecs} does not fit into a 32-bit signed integer.\nTimer duration was truncated to ${TIMEOUT_MAX}.`,
+      "TimeoutOverflowWarning",
+    );
+    return TIMEOUT_MAX;
+  }
+  return msecs;
 }
 
 function validateBoolean(value: unknown, name: string): void {
@@ -109,7 +116,10 @@ function parseUniqueHeadersOption(headers: unknown): Set<string> | null {
 }
 
 function toBuffer(bytes: Uint8Array): Buffer {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // Transports of Node and Bun deliver Buffers: their subarrays are Buffers too.
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 /**

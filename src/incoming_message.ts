@@ -31,6 +31,11 @@ type SocketLike = Duplex & {
   readableHighWaterMark?: number;
 };
 
+/** The stream's internal state (Node's `_readableState`), for the `readingMore` flag. */
+function readableStateOf(stream: Readable): { readingMore: boolean } {
+  return (stream as unknown as { _readableState: { readingMore: boolean } })._readableState;
+}
+
 /**
  * A received HTTP message (Node's `http.IncomingMessage`).
  *
@@ -95,6 +100,9 @@ export class IncomingMessage extends Readable {
         : undefined,
     );
     this.socket = (socket ?? null) as Socket;
+    // As Node's: the stream's own read-ahead must not count as the user consuming
+    // the body (`_consuming` decides whether a finished response dumps it).
+    readableStateOf(this).readingMore = true;
   }
 
   /** Alias of `socket`. */
@@ -175,7 +183,10 @@ export class IncomingMessage extends Readable {
 
   /** Readable hook: the consumer wants data. */
   override _read(_size: number): void {
-    if (!this._consuming) this._consuming = true;
+    if (!this._consuming) {
+      readableStateOf(this).readingMore = false;
+      this._consuming = true;
+    }
     const hook = this._onReadRequested;
     if (hook !== null) hook();
   }

@@ -628,6 +628,10 @@ export class OutgoingMessage extends Stream {
     // Node writes head + string chunk as one string in the chunk's encoding.
     const headUtf8 = head !== null && !chunked && isString && encoding !== "latin1" &&
       isUtf8ish(encoding);
+    if (headUtf8) {
+      // The usual res.end(text): head and text in one UTF-8 encode, no length passes.
+      return this._writeRaw(Buffer.from(head + (chunk as string), "utf8"), cb);
+    }
     const headLen = head === null ? 0 : headUtf8 ? Buffer.byteLength(head, "utf8") : head.length;
     const dataLen = isString ? byteLengthOf(chunk, encoding) : (chunk as Uint8Array).byteLength;
     const frame = chunked && dataLen > 0;

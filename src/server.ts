@@ -309,16 +309,18 @@ export class Server extends EventEmitter {
     if (cb) this.once("listening", cb);
 
     let inCall = true;
+    // One listener shared by every socket (a Socket emits 'close' once): no closure per connection.
+    const onSocketClose = (): void => {
+      this._socketCount--;
+      this._emitCloseIfDrained();
+    };
     const listener = getRuntime().listen(opts, {
       onConnection: (transport) => {
         if (this._noDelay) transport.setNoDelay(true);
         if (this._keepAlive) transport.setKeepAlive(true, this._keepAliveInitialDelay);
         const socket = new Socket(transport, { allowHalfOpen: true });
         this._socketCount++;
-        socket.once("close", () => {
-          this._socketCount--;
-          this._emitCloseIfDrained();
-        });
+        socket.on("close", onSocketClose);
         this.emit("connection", socket);
       },
       onListening: () => {

@@ -23,7 +23,7 @@ import {
   ERR_HTTP_REQUEST_TIMEOUT,
   ERR_HTTP_SOCKET_ENCODING,
 } from "./core/errors.ts";
-import { attachConsumer, detachConsumer } from "./socket.ts";
+import { attachConsumer, detachConsumer, Socket } from "./socket.ts";
 import type { IncomingMessage } from "./incoming_message.ts";
 import type { ServerResponse } from "./server_response.ts";
 import type { Server } from "./server.ts";
@@ -54,6 +54,19 @@ function asBuffer(u8: Uint8Array): Buffer {
 }
 
 const noop = (): void => {};
+/** Where a socket served over HTTP points back at its connection (for the shared listeners). */
+const kConnection: unique symbol = Symbol("anyhttp.serverConnection");
+type ConnectedSocket = { [kConnection]?: ServerConnection };
+// Listeners shared by every connection (an emitter calls them with the socket as `this`).
+function onTimeoutShared(this: ConnectedSocket): void {
+  this[kConnection]?.onSocketTimeout();
+}
+function onSocketErrorShared(this: ConnectedSocket, e: Error): void {
+  this[kConnection]?.onSocketError(e);
+}
+const refuseEncoding = (): never => {
+  throw ERR_HTTP_SOCKET_ENCODING();
+};
 
 /** Per-connection state; installed by the server's 'connection' listener. */
 export class ServerConnection implements TransportHandler {
@@ -99,8 +112,8 @@ export class ServerConnection implements TransportHandler {
   private closeAfterMessage = false;
   private upgradeReq: IncomingMessage | null = null;
   private hwm: number;
-  private readonly onSocketErrorBound: (e: Error) => void;
-  private readonly onTimeoutBound: () => void;
+  private readonly onSocketErrorBound: (e: Error) => void = onSocketErrorShared;
+  private readonly onTimeoutBound: () => void = onTimeoutShared;
 
   /** Takes over `socket` for HTTP. */
   constructor(server: Server, socket: Duplex) {
@@ -110,18 +123,12 @@ export class ServerConnection implements TransportHandler {
     s.server = server;
     this.hwm = typeof s.writableHighWaterMark === "number" ? s.writableHighWaterMark : 16384;
     if (server.timeout && typeof s.setTimeout === "function") s.setTimeout(server.timeout);
-    this.onTimeoutBound = () => this.onSocketTimeout();
-    this.onSocketErrorBound = (e: Error) => this.onSocketError(e);
+    (s as ConnectedSocket)[kConnection] = this;
     s.on("timeout", this.onTimeoutBound);
     s.on("error", this.onSocketErrorBound);
-    (s as unknown as { setEncoding: () => never }).setEncoding = () => {
-      throw ERR_HTTP_SOCKET_ENCODING();
-    };
-    this.parser = new HTTPParser("request", {
-      onHeaders: (head) => this.onHeaders(head),
-      onBody: (chunk) => this.onBody(chunk),
-      onComplete: (trailers) => this.onComplete(trailers),
-    }, {
+    (s as unknown as { setEncoding: () => never }).setEncoding = refuseEncoding;
+    // The connection itself is the parser's callbacks object (no closures per connection).
+    this.parser = new HTTPParser("request", this, {
       maxHeaderSize: server.maxHeaderSize || MAX_HEADER_SIZE,
       maxHeadersCount: typeof server.maxHeadersCount === "number"
         ? server.maxHeadersCount
@@ -239,7 +246,8 @@ export class ServerConnection implements TransportHandler {
 
   // -------------------------------------------------------- parser events
 
-  private onHeaders(head: MessageHead): number {
+  /** @internal Parser callback: a request head is complete. */
+  onHeaders(head: MessageHead): number {
     const server = this.server;
     const socket = this.socket;
     this.headersCompleted = true;
@@ -342,7 +350,8 @@ export class ServerConnection implements TransportHandler {
     return HEADERS_BODY;
   }
 
-  private onBody(chunk: Uint8Array): void {
+  /** @internal Parser callback: body bytes. */
+  onBody(chunk: Uint8Array): void {
     const req = this.req;
     if (req === null || req._dumped) return;
     if (!req.push(asBuffer(chunk))) {
@@ -353,7 +362,8 @@ export class ServerConnection implements TransportHandler {
     }
   }
 
-  private onComplete(rawTrailers: string[]): void {
+  /** @internal Parser callback: the request is complete. */
+  onComplete(rawTrailers: string[]): void {
     const req = this.req;
     this.messageStart = 0;
     this.headersCompleted = false;
@@ -437,7 +447,12 @@ export class ServerConnection implements TransportHandler {
     const pause = this.reqPaused || this.outPaused;
     if (pause === this.readingPaused) return;
     this.readingPaused = pause;
-    if (pause) this.transport.pause();
+    const socket = this.socket;
+    // Our Socket pauses as Node's does (socket.pause(): 'pause'/'resume' events).
+    if (socket instanceof Socket) {
+      if (pause) socket.pause();
+      else socket.resume();
+    } else if (pause) this.transport.pause();
     else this.transport.resume();
   }
 
@@ -506,7 +521,8 @@ export class ServerConnection implements TransportHandler {
     this.onSocketError(ERR_HTTP_REQUEST_TIMEOUT());
   }
 
-  private onSocketTimeout(): void {
+  /** @internal The socket's idle timeout fired. */
+  onSocketTimeout(): void {
     const socket = this.socket;
     const req = this.req;
     const reqTimeout = req !== null && !req.complete && req.emit("timeout", socket);
@@ -534,7 +550,8 @@ export class ServerConnection implements TransportHandler {
     delete (socket as unknown as { setEncoding?: unknown }).setEncoding;
     if (this.readingPaused) {
       this.readingPaused = false;
-      this.transport.resume();
+      if (socket instanceof Socket) socket.resume();
+      else this.transport.resume();
     }
     detachConsumer(socket);
     this.parser = null;

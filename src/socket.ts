@@ -35,8 +35,8 @@ type TimerHandle = unknown;
 /** The longest delay `setTimeout` takes without overflowing (2^31 - 1 ms). */
 const MAX_TIMER_MS = 2147483647;
 
-function startUnrefTimer(fn: () => void, ms: number): TimerHandle {
-  const id: unknown = setTimeout(fn, ms);
+function startUnrefTimer<T>(fn: (arg: T) => void, ms: number, arg: T): TimerHandle {
+  const id: unknown = setTimeout(fn, ms, arg);
   if (id !== null && typeof id === "object") {
     (id as { unref?: () => void }).unref?.();
   } else if (typeof id === "number") {
@@ -125,73 +125,87 @@ export class Socket extends Duplex {
       writableHighWaterMark: options.writableHighWaterMark,
     });
     this.#transport = transport;
-    transport.setHandler(this.#handler);
+    transport.setHandler(new Socket.#Handler(this));
   }
 
   // ---- transport callbacks ----
 
-  readonly #handler: TransportHandler = {
-    onData: (chunk: Uint8Array): void => {
-      if (this.timeout) this.#lastActive = performance.now();
-      const consumer = this.#consumer;
+  /** Receives the transport's events: one small object per socket, its methods shared. */
+  static readonly #Handler = class SocketHandler implements TransportHandler {
+    readonly s: Socket;
+    constructor(s: Socket) {
+      this.s = s;
+    }
+    onData(chunk: Uint8Array): void {
+      const s = this.s;
+      if (s.timeout) s.#lastActive = performance.now();
+      const consumer = s.#consumer;
       if (consumer !== null) {
-        if (this.#backlog !== null) this.#backlog.push(toBuffer(chunk));
-        else if (this.#tapped) this.#tapData(chunk, consumer);
+        if (s.#backlog !== null) s.#backlog.push(toBuffer(chunk));
+        else if (s.#tapped) s.#tapData(chunk, consumer);
         else consumer.onData(chunk);
         return;
       }
-      if (!this.push(toBuffer(chunk))) this.#transport.pause();
-    },
-    onDrain: (): void => {
-      if (this.timeout) this.#lastActive = performance.now();
-      this.#consumer?.onDrain();
-      const pending = this.#pendingWrite;
+      if (!s.push(toBuffer(chunk))) s.#transport.pause();
+    }
+
+    onDrain(): void {
+      const s = this.s;
+      if (s.timeout) s.#lastActive = performance.now();
+      s.#consumer?.onDrain();
+      const pending = s.#pendingWrite;
       if (pending !== null) {
-        this.#pendingWrite = null;
+        s.#pendingWrite = null;
         pending();
-      } else if (this.#consumer !== null) {
+      } else if (s.#consumer !== null) {
         // The HTTP layer writes the transport directly: tell 'drain' listeners too.
-        this.emit("drain");
+        s.emit("drain");
       }
-    },
-    onEnd: (): void => {
-      if (this.timeout) this.#lastActive = performance.now();
-      this.#readEnded = true;
-      const consumer = this.#consumer;
+    }
+
+    onEnd(): void {
+      const s = this.s;
+      if (s.timeout) s.#lastActive = performance.now();
+      s.#readEnded = true;
+      const consumer = s.#consumer;
       if (consumer !== null) {
-        if (this.#backlog !== null) this.#backlogEnd = true;
+        if (s.#backlog !== null) s.#backlogEnd = true;
         else consumer.onEnd();
         return;
       }
-      this.#pushEnd();
-    },
-    onClose: (error: Error | null): void => {
-      this.#transportClosed = true;
-      if (error !== null && this.#error === null) this.#error = error;
-      this.#clearTimer();
-      this.#consumer?.onClose(error);
-      if (!this.destroyed) {
-        if (error === null && this.#consumer === null && this.#endPushed && !this.readableEnded) {
+      s.#pushEnd();
+    }
+
+    onClose(error: Error | null): void {
+      const s = this.s;
+      s.#transportClosed = true;
+      if (error !== null && s.#error === null) s.#error = error;
+      s.#clearTimer();
+      s.#consumer?.onClose(error);
+      if (!s.destroyed) {
+        if (error === null && s.#consumer === null && s.#endPushed && !s.readableEnded) {
           // A clean close with bytes still unread: 'end' (then 'close') once they are read.
-          this.once("end", () => this.destroy());
+          s.once("end", () => s.destroy());
         } else {
-          this.#destroyWith(error);
+          s.#destroyWith(error);
         }
-      } else if (!this.#inDestroy) {
-        process.nextTick(() => this.#emitClose());
+      } else if (!s.#inDestroy) {
+        process.nextTick(() => s.#emitClose());
       }
-      const pending = this.#pendingWrite;
+      const pending = s.#pendingWrite;
       if (pending !== null) {
-        this.#pendingWrite = null;
+        s.#pendingWrite = null;
         pending(error ?? ERR_STREAM_DESTROYED("write"));
       }
-    },
-    onConnect: (): void => {
-      if (this.timeout) this.#lastActive = performance.now();
-      this.#consumer?.onConnect?.();
-      this.emit("connect");
-      this.emit("ready");
-    },
+    }
+
+    onConnect(): void {
+      const s = this.s;
+      if (s.timeout) s.#lastActive = performance.now();
+      s.#consumer?.onConnect?.();
+      s.emit("connect");
+      s.emit("ready");
+    }
   };
 
   /**
@@ -250,6 +264,8 @@ export class Socket extends Duplex {
     if (this.#endPushed) return;
     this.#endPushed = true;
     this.push(null);
+    // As net.Socket does at EOF: lets 'end' come even while nobody reads.
+    this.read(0);
   }
 
   /**
@@ -324,12 +340,16 @@ export class Socket extends Duplex {
       return;
     }
     if (this.timeout) this.#lastActive = performance.now();
-    const ok = this.#transport.write(data, this.#onWritten);
+    // Made on the first write through the Socket (idle HTTP connections never need it).
+    const onWritten = this.#onWritten ??= (error?: Error | null): void => this.#written(error);
+    const ok = this.#transport.write(data, onWritten);
     if (ok) callback();
     else this.#pendingWrite = callback;
   }
 
-  readonly #onWritten = (error?: Error | null): void => {
+  #onWritten: ((error?: Error | null) => void) | null = null;
+
+  #written(error?: Error | null): void {
     if (!error) return;
     const pending = this.#pendingWrite;
     if (pending !== null) {
@@ -347,7 +367,7 @@ export class Socket extends Duplex {
       if (this.#error === null) this.#error = error;
       this.#destroyWith(error);
     }
-  };
+  }
 
   /** @internal */
   override _final(callback: (error?: Error | null) => void): void {
@@ -513,7 +533,7 @@ export class Socket extends Duplex {
     // Longer than a timer can wait: wait the longest, then the rest.
     const wait = msecs > MAX_TIMER_MS ? MAX_TIMER_MS : msecs;
     this.#timerDue = now + wait;
-    this.#timer = startUnrefTimer(this.#onTimer, wait);
+    this.#timer = startUnrefTimer(Socket.#fireTimer, wait, this);
   }
 
   /**
@@ -535,7 +555,12 @@ export class Socket extends Duplex {
     return unseen;
   }
 
-  readonly #onTimer = (): void => {
+  /** The timer callback, shared by every socket (no closure per socket). */
+  static #fireTimer(socket: Socket): void {
+    socket.#onTimer();
+  }
+
+  #onTimer(): void {
     this.#timer = null;
     const msecs = this.timeout ?? 0;
     if (this.destroyed || msecs === 0) return;
@@ -564,7 +589,7 @@ export class Socket extends Duplex {
       this.#timerFired = true;
       this.emit("timeout");
     }
-  };
+  }
 
   #clearTimer(): void {
     if (this.#timer !== null) {

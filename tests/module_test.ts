@@ -53,10 +53,18 @@ test("globalAgent can be replaced through the module object, as in Node", () => 
 });
 
 test("setMaxIdleHTTPParsers validates its argument like Node", () => {
-  assert.throws(() => http.setMaxIdleHTTPParsers(0), { code: "ERR_OUT_OF_RANGE" });
+  assert.throws(() => http.setMaxIdleHTTPParsers(0), {
+    name: "RangeError",
+    code: "ERR_OUT_OF_RANGE",
+    message: 'The value of "max" is out of range. It must be >= 1 && <= 9007199254740991. Received 0',
+  });
   assert.throws(
     () => (http.setMaxIdleHTTPParsers as (v: unknown) => void)("5"),
-    { code: "ERR_INVALID_ARG_TYPE" },
+    {
+      name: "TypeError",
+      code: "ERR_INVALID_ARG_TYPE",
+      message: `The "max" argument must be of type number. Received type string ('5')`,
+    },
   );
   http.setMaxIdleHTTPParsers(1000);
 });

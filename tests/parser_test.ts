@@ -448,7 +448,6 @@ describe("error codes", () => {
   test("errors come before the request is delivered (no onHeaders for a bad head)", () => {
     for (
       const raw of [
-        "POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\nabc",
         "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
         "POST / HTTP/1.1\r\nTransfer-Encoding:\r\n\r\nGET /x HTTP/1.1\r\n\r\n",
       ]
@@ -457,6 +456,14 @@ describe("error codes", () => {
       assert.ok(o.error !== null);
       assert.equal(o.messages.length, 0, raw);
     }
+  });
+
+  test("a request Transfer-Encoding not ending in chunked fails after onHeaders (as llhttp)", () => {
+    const o = parse("request", whole("POST / HTTP/1.1\r\nTransfer-Encoding: identity\r\n\r\nabc"));
+    assert.equal(o.messages.length, 1);
+    assert.equal(completed(o).length, 0);
+    assert.equal(o.error?.code, "HPE_INVALID_TRANSFER_ENCODING");
+    assert.equal(o.error?.reason, "Request has invalid `Transfer-Encoding`");
   });
 });
 

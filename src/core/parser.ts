@@ -632,7 +632,15 @@ export class HTTPParser {
             return this.fail("HPE_INVALID_VERSION", "Invalid minor version", i);
           }
           this.versionMinor = c - 0x30;
-          if (!lenient && (this.versionMajor !== 1 || this.versionMinor > 1)) {
+          // Requests: 1.0 and 1.1 only (RFC 9112; see shared/wire-cases). Responses:
+          // also 0.9 and 2.0, as llhttp (Node's client reads those).
+          if (
+            !lenient &&
+            (this.versionMajor === 1 ? this.versionMinor > 1 : state === S_REQ_MINOR ||
+              (this.versionMajor === 0
+                ? this.versionMinor !== 9
+                : this.versionMajor !== 2 || this.versionMinor !== 0))
+          ) {
             return this.fail("HPE_INVALID_VERSION", "Invalid HTTP version", i);
           }
           i++;
@@ -1724,19 +1732,14 @@ export class HTTPParser {
     const lenient = this.lenient;
     // Framing.
     let eofBody = false;
+    let badTe = false;
     if (this.hasTransferEncoding) {
       if (this.teChunked) {
         this.chunkedBody = true;
       } else if (isRequest) {
-        if (!lenient) {
-          this.fail(
-            "HPE_INVALID_TRANSFER_ENCODING",
-            "Request has invalid `Transfer-Encoding`",
-            at,
-          );
-          return STOP;
-        }
-        eofBody = true;
+        // Like llhttp, the head is still delivered first: the error follows it.
+        if (!lenient) badTe = true;
+        else eofBody = true;
       }
     }
     const status = this.statusCode;
@@ -1767,6 +1770,10 @@ export class HTTPParser {
       return STOP;
     }
     if (answer === HEADERS_SKIP_BODY) this.skipBody = true;
+    if (badTe && !this.skipBody) {
+      this.fail("HPE_INVALID_TRANSFER_ENCODING", "Request has invalid `Transfer-Encoding`", at);
+      return STOP;
+    }
 
     let next: number;
     if (this.skipBody) {
@@ -1806,6 +1813,20 @@ export class HTTPParser {
     const trailers = this.inTrailers ? this.trailers : [];
     this.state = interim || this.lenient || this.keepAlive() ? S_MSG_START : S_CLOSED;
     this.inTrailers = false;
+    // An idle connection keeps none of the last message's strings alive.
+    this.method = "";
+    this.url = "";
+    this.fieldName = "";
+    this.fieldValue = "";
+    this.pending = "";
+    this.statusMessage = "";
+    if (this.rawHeaders.length !== 0) this.rawHeaders = [];
+    if (this.trailers.length !== 0) this.trailers = [];
+    if (_at >= this.chunk.length) {
+      this.win = "";
+      this.winEnd = -1;
+      this.chunk = EMPTY_VIEW;
+    }
     const epoch = this.epoch;
     this.cb.onComplete(trailers);
     if (this.epoch !== epoch) return STOP;

@@ -85,6 +85,12 @@ function bun(): BunLike {
 /** `write()` returns false while data waits, or (before connecting) past this many bytes. */
 const HIGH_WATER_MARK = 65536;
 
+/**
+ * The shared empty list every idle transport points at (an idle connection
+ * allocates no arrays): it is swapped for a fresh array before any push.
+ */
+const NONE: never[] = [];
+
 const NOOP_HANDLER: TransportHandler = {
   onData(): void {},
   onDrain(): void {},
@@ -119,21 +125,21 @@ export class BunTransport implements Transport {
   #unix: boolean;
 
   #paused = false;
-  #held: Uint8Array[] = [];
+  #held: Uint8Array[] = NONE;
   #heldEnd = false;
   #readEnded = false;
   #closeAfterHeld = false;
   #delivering = false;
   #bytesRead = 0;
 
-  #queue: Uint8Array[] = [];
+  #queue: Uint8Array[] = NONE;
   #queueBytes = 0;
   /** Callbacks of queued writes, with the `bytesWritten` total at which they are done. */
-  #callbacks: { mark: number; cb: WriteCallback }[] = [];
+  #callbacks: { mark: number; cb: WriteCallback }[] = NONE;
   #needDrain = false;
   #ending = false;
   #writeShut = false;
-  #endCallbacks: (() => void)[] = [];
+  #endCallbacks: (() => void)[] = NONE;
   #bytesWritten = 0;
 
   #destroyed = false;
@@ -186,6 +192,7 @@ export class BunTransport implements Transport {
     if (this.#destroyed) return;
     this.#bytesRead += chunk.byteLength;
     if (this.#paused || this.#held.length > 0) {
+      if (this.#held === NONE) this.#held = [];
       this.#held.push(chunk);
       return;
     }
@@ -230,6 +237,7 @@ export class BunTransport implements Transport {
       }
       this.#queue.shift();
     }
+    if (this.#queue.length === 0) this.#queue = NONE;
     this.#runWriteCallbacks(null);
     if (this.#queue.length > 0 || this.#destroyed) return;
     if (this.#needDrain) {
@@ -269,7 +277,7 @@ export class BunTransport implements Transport {
   #finishClose(error: Error | null): void {
     if (this.#destroyed) return;
     this.#destroyed = true;
-    this.#held = [];
+    this.#held = NONE;
     this.#dropWrites(error ?? ERR_STREAM_DESTROYED("write"));
     this.#emitClose(error);
   }
@@ -341,7 +349,7 @@ export class BunTransport implements Transport {
     }
     const n = len === 0 ? 0 : sock.write(chunk);
     if (n < 0) {
-      if (callback) this.#callbacks.push({ mark: Infinity, cb: callback });
+      if (callback) this.#pushCallback(Infinity, callback);
       this.#writeFailed();
       return false;
     }
@@ -356,11 +364,15 @@ export class BunTransport implements Transport {
   }
 
   #enqueue(chunk: Uint8Array, callback: WriteCallback | undefined): void {
+    if (this.#queue === NONE) this.#queue = [];
     this.#queue.push(chunk);
     this.#queueBytes += chunk.byteLength;
-    if (callback) {
-      this.#callbacks.push({ mark: this.#bytesWritten + this.#queueBytes, cb: callback });
-    }
+    if (callback) this.#pushCallback(this.#bytesWritten + this.#queueBytes, callback);
+  }
+
+  #pushCallback(mark: number, cb: WriteCallback): void {
+    if (this.#callbacks === NONE) this.#callbacks = [];
+    this.#callbacks.push({ mark, cb });
   }
 
   #runWriteCallbacks(error: Error | null): void {
@@ -371,7 +383,7 @@ export class BunTransport implements Transport {
       queueMicrotask(() => cb(error));
       i++;
     }
-    if (i > 0) this.#callbacks = callbacks.slice(i);
+    if (i > 0) this.#callbacks = i === callbacks.length ? NONE : callbacks.slice(i);
   }
 
   #writeFailed(): void {
@@ -386,7 +398,10 @@ export class BunTransport implements Transport {
       if (callback) queueMicrotask(callback);
       return;
     }
-    if (callback) this.#endCallbacks.push(callback);
+    if (callback) {
+      if (this.#endCallbacks === NONE) this.#endCallbacks = [];
+      this.#endCallbacks.push(callback);
+    }
     if (this.#ending) {
       if (this.#writeShut) this.#runEndCallbacks();
       return;
@@ -407,7 +422,7 @@ export class BunTransport implements Transport {
 
   #runEndCallbacks(): void {
     const cbs = this.#endCallbacks;
-    this.#endCallbacks = [];
+    this.#endCallbacks = NONE;
     for (const cb of cbs) queueMicrotask(cb);
   }
 
@@ -422,7 +437,7 @@ export class BunTransport implements Transport {
       error ??
         ERR_STREAM_DESTROYED("write"),
     );
-    this.#held = [];
+    this.#held = NONE;
     const sock = this.#sock;
     if (sock) {
       try {
@@ -437,7 +452,7 @@ export class BunTransport implements Transport {
   }
 
   #dropWrites(error: Error): void {
-    this.#queue = [];
+    this.#queue = NONE;
     this.#queueBytes = 0;
     this.#runWriteCallbacks(error);
     this.#runEndCallbacks();
@@ -498,14 +513,14 @@ export class BunTransport implements Transport {
     }
   }
 
-  #connectTarget: { address: string; port: number | undefined } = { address: "", port: 0 };
+  #connectTarget: { address: string; port: number | undefined } | undefined = undefined;
 
   /** @internal Bun's `connectError`. */
   _connectError(error: Error): void {
     this.#connecting = false;
     if (this.#destroyed) return;
     const code = codeOf(error);
-    const { address, port } = this.#connectTarget;
+    const { address, port } = this.#connectTarget ?? { address: "", port: 0 };
     let err: Error = error;
     if (code === "ENOTFOUND" || code === "EAI_AGAIN") {
       err = dnsException(code, "getaddrinfo", address);
