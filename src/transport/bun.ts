@@ -26,6 +26,7 @@ import type {
   TransportServer,
   WriteCallback,
 } from "./transport.ts";
+import { FailedServer } from "./failed_server.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
   dnsException,
@@ -723,15 +724,6 @@ class BunServer implements TransportServer {
   unref(): void {
     if (!this.#closed) this.#listener.unref();
   }
-}
-
-class FailedServer implements TransportServer {
-  address(): null {
-    return null;
-  }
-  close(): void {}
-  ref(): void {}
-  unref(): void {}
 }
 
 /**

@@ -25,6 +25,7 @@ import type {
   TransportServer,
   WriteCallback,
 } from "./transport.ts";
+import { FailedServer } from "./failed_server.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
   dnsException,
@@ -787,15 +788,6 @@ class DenoServer implements TransportServer {
   unref(): void {
     if (!this.#closed) this.#listener.unref();
   }
-}
-
-class FailedServer implements TransportServer {
-  address(): null {
-    return null;
-  }
-  close(): void {}
-  ref(): void {}
-  unref(): void {}
 }
 
 /**

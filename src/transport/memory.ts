@@ -32,6 +32,7 @@ import type {
   TransportServer,
   WriteCallback,
 } from "./transport.ts";
+import { FailedServer } from "./failed_server.ts";
 import { errnoException } from "./errors.ts";
 import { ERR_STREAM_DESTROYED, ERR_STREAM_WRITE_AFTER_END, uvException } from "../core/errors.ts";
 
@@ -480,15 +481,6 @@ class MemoryServer implements TransportServer {
     if (onClose) queueMicrotask(() => onClose());
   }
 
-  ref(): void {}
-  unref(): void {}
-}
-
-class FailedServer implements TransportServer {
-  address(): null {
-    return null;
-  }
-  close(): void {}
   ref(): void {}
   unref(): void {}
 }
