@@ -293,7 +293,8 @@ export function addIncomingHeaders(
 
 /**
  * Builds `message.headersDistinct`: every lower-cased name maps to the array of
- * all its values in order, with no joining.
+ * all its values in order, with no joining. Like Node's, the object has a null
+ * prototype.
  *
  * @example
  * ```ts
@@ -301,7 +302,7 @@ export function addIncomingHeaders(
  * ```
  */
 export function buildDistinctHeaders(rawHeaders: readonly string[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
+  const out: Record<string, string[]> = Object.create(null);
   const n = rawHeaders.length - 1;
   for (let i = 0; i < n; i += 2) {
     const key = toLowerCaseHeader(rawHeaders[i]);

@@ -1732,14 +1732,22 @@ export class HTTPParser {
     const lenient = this.lenient;
     // Framing.
     let eofBody = false;
-    let badTe = false;
     if (this.hasTransferEncoding) {
       if (this.teChunked) {
         this.chunkedBody = true;
       } else if (isRequest) {
-        // Like llhttp, the head is still delivered first: the error follows it.
-        if (!lenient) badTe = true;
-        else eofBody = true;
+        // llhttp delivers the head and fails after it; a request whose body
+        // framing is unknown never reaches the handler here (it could be a
+        // smuggled request), so the error comes first.
+        if (!lenient) {
+          this.fail(
+            "HPE_INVALID_TRANSFER_ENCODING",
+            "Request has invalid `Transfer-Encoding`",
+            at,
+          );
+          return STOP;
+        }
+        eofBody = true;
       }
     }
     const status = this.statusCode;
@@ -1770,10 +1778,6 @@ export class HTTPParser {
       return STOP;
     }
     if (answer === HEADERS_SKIP_BODY) this.skipBody = true;
-    if (badTe && !this.skipBody) {
-      this.fail("HPE_INVALID_TRANSFER_ENCODING", "Request has invalid `Transfer-Encoding`", at);
-      return STOP;
-    }
 
     let next: number;
     if (this.skipBody) {
