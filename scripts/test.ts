@@ -128,7 +128,9 @@ for (const r of results) {
   // A runtime that exited non-zero without counting a failure (crash, timeout,
   // type-check error) still counts as one failure.
   const f = r.failed === 0 && !r.ok ? 1 : r.failed;
-  console.log(`${r.runtime}: ${r.passed} passed, ${f} failed${r.ok ? "" : " (exit code non-zero)"}`);
+  console.log(
+    `${r.runtime}: ${r.passed} passed, ${f} failed${r.ok ? "" : " (exit code non-zero)"}`,
+  );
   passed += r.passed;
   failed += f;
 }

@@ -56,7 +56,8 @@ test("setMaxIdleHTTPParsers validates its argument like Node", () => {
   assert.throws(() => http.setMaxIdleHTTPParsers(0), {
     name: "RangeError",
     code: "ERR_OUT_OF_RANGE",
-    message: 'The value of "max" is out of range. It must be >= 1 && <= 9007199254740991. Received 0',
+    message:
+      'The value of "max" is out of range. It must be >= 1 && <= 9007199254740991. Received 0',
   });
   assert.throws(
     () => (http.setMaxIdleHTTPParsers as (v: unknown) => void)("5"),
@@ -69,14 +70,22 @@ test("setMaxIdleHTTPParsers validates its argument like Node", () => {
   http.setMaxIdleHTTPParsers(1000);
 });
 
-test("the module has the same names as Node's own http (Node leg)", { skip: !plainNode }, async () => {
-  const nodeHttp = (await import("node:http")).default as unknown as Record<string, unknown>;
-  for (const name of nodeHttpNames) {
-    assert.equal(typeof (http as unknown as Record<string, unknown>)[name], typeof nodeHttp[name], name);
-  }
-  assert.deepEqual(http.METHODS, nodeHttp.METHODS);
-  assert.deepEqual(http.STATUS_CODES, nodeHttp.STATUS_CODES);
-});
+test(
+  "the module has the same names as Node's own http (Node leg)",
+  { skip: !plainNode },
+  async () => {
+    const nodeHttp = (await import("node:http")).default as unknown as Record<string, unknown>;
+    for (const name of nodeHttpNames) {
+      assert.equal(
+        typeof (http as unknown as Record<string, unknown>)[name],
+        typeof nodeHttp[name],
+        name,
+      );
+    }
+    assert.deepEqual(http.METHODS, nodeHttp.METHODS);
+    assert.deepEqual(http.STATUS_CODES, nodeHttp.STATUS_CODES);
+  },
+);
 
 test("require('anyhttp') and import both give the node:http-shaped object (Node leg)", {
   skip: !plainNode,
