@@ -988,3 +988,14 @@ export class OutgoingMessage extends Stream {
     }
   }
 }
+
+// With `captureRejections`, a rejected async listener of a message (e.g. an async
+// 'drain' handler that throws) destroys the message with that error, as Node's
+// `OutgoingMessage.prototype[EventEmitter.captureRejectionSymbol]` does.
+Object.defineProperty(OutgoingMessage.prototype, Symbol.for("nodejs.rejection"), {
+  configurable: true,
+  writable: true,
+  value: function (this: OutgoingMessage, err: Error): void {
+    this.destroy(err);
+  },
+});

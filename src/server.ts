@@ -257,6 +257,22 @@ export class Server extends EventEmitter {
     return this._listening;
   }
 
+  /** Whether accepted sockets get `setNoDelay(true)` (option `noDelay`, default true). */
+  get noDelay(): boolean {
+    return this._noDelay;
+  }
+  set noDelay(value: boolean) {
+    this._noDelay = !!value;
+  }
+
+  /** Whether accepted sockets get TCP keep-alive (option `keepAlive`, default false). */
+  get keepAlive(): boolean {
+    return this._keepAlive;
+  }
+  set keepAlive(value: boolean) {
+    this._keepAlive = !!value;
+  }
+
   /**
    * Starts listening: `listen(port?, host?, backlog?, cb?)`, `listen(path, backlog?, cb?)`
    * or `listen(options, cb?)`. 'listening' (and `cb`) follow asynchronously; errors
