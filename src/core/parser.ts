@@ -978,14 +978,8 @@ export class HTTPParser {
           const epoch = this.epoch;
           if (avail < rem) {
             this.remaining = rem - avail;
-            this.state = state;
-            this.cb.onBody(data.subarray(i, len));
-            if (this.epoch !== epoch) return len;
+            if (this.bodyToEnd(data, i, state)) return len;
             i = len;
-            if (this.paused) {
-              this.chunk = EMPTY_VIEW;
-              return len;
-            }
             continue;
           }
           this.remaining = 0;
@@ -999,15 +993,8 @@ export class HTTPParser {
         }
 
         case S_BODY_EOF: {
-          const epoch = this.epoch;
-          this.state = state;
-          this.cb.onBody(data.subarray(i, len));
-          if (this.epoch !== epoch) return len;
+          if (this.bodyToEnd(data, i, state)) return len;
           i = len;
-          if (this.paused) {
-            this.chunk = EMPTY_VIEW;
-            return len;
-          }
           continue;
         }
 
@@ -1223,14 +1210,8 @@ export class HTTPParser {
           const epoch = this.epoch;
           if (avail < rem) {
             this.remaining = rem - avail;
-            this.state = state;
-            this.cb.onBody(data.subarray(i, len));
-            if (this.epoch !== epoch) return len;
+            if (this.bodyToEnd(data, i, state)) return len;
             i = len;
-            if (this.paused) {
-              this.chunk = EMPTY_VIEW;
-              return len;
-            }
             continue;
           }
           this.remaining = 0;
@@ -1529,6 +1510,23 @@ export class HTTPParser {
       whole ? "Expected space after method" : "Invalid method encountered",
       at,
     );
+  }
+
+  /**
+   * Hands the rest of the chunk (`data[from..]`) to `onBody` as a piece of a
+   * body that goes on past this chunk. True when `execute()` must return now
+   * (the parser was reset or paused inside the callback).
+   */
+  private bodyToEnd(data: Uint8Array, from: number, state: number): boolean {
+    const epoch = this.epoch;
+    this.state = state;
+    this.cb.onBody(data.subarray(from));
+    if (this.epoch !== epoch) return true;
+    if (this.paused) {
+      this.chunk = EMPTY_VIEW;
+      return true;
+    }
+    return false;
   }
 
   private fail(code: string, reason: string, at: number): number {
