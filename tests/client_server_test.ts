@@ -2,29 +2,16 @@
  * anyhttp client ↔ anyhttp server in one process, over real loopback.
  */
 
+import { listen, stop as close } from "./server_util.ts";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
 import type { Duplex } from "node:stream";
 import { createServer } from "../src/server.ts";
-import type { Server } from "../src/server.ts";
 import { request } from "../src/request.ts";
 import { Agent } from "../src/agent.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ClientRequest } from "../src/client_request.ts";
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as { port: number }).port));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-}
 
 function send(
   opts: Record<string, unknown>,

@@ -12,25 +12,11 @@ import assert from "node:assert/strict";
 import { EventEmitter } from "node:events";
 import * as net from "node:net";
 import { Buffer } from "node:buffer";
-import type { AddressInfo } from "node:net";
 import { createServer, type Server } from "../mod.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
 import type { Duplex } from "node:stream";
-import { latin1, raw } from "./server_util.ts";
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-}
+import { latin1, listen, raw, stop as close } from "./server_util.ts";
 
 interface ClientErr extends Error {
   code?: string;

@@ -12,22 +12,10 @@ import * as net from "node:net";
 import type { Buffer } from "node:buffer";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
-import { createServer, get, type Server } from "../mod.ts";
+import { createServer, get } from "../mod.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) => {
-    server.listen(0, "127.0.0.1", () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections();
-    server.close(() => resolve());
-  });
-}
+import { listen, stop as close } from "./server_util.ts";
 
 describe("nodecompat n4", () => {
   test("a 'data' listener on req.socket sees the body bytes; the request still gets them", async () => {

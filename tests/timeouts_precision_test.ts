@@ -13,6 +13,7 @@
  * only checks for activity when it expires gives (up to 2x).
  */
 
+import { listen } from "./server_util.ts";
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as net from "node:net";
@@ -75,17 +76,6 @@ function memorySocket(): { socket: Socket; peer: MemoryTransport } {
   const socket = new Socket(mine);
   socket.resume();
   return { socket, peer };
-}
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      server.removeListener("error", reject);
-      const a = server.address();
-      resolve(typeof a === "object" && a !== null ? a.port : 0);
-    });
-  });
 }
 
 function stop(server: Server): Promise<void> {
