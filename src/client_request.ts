@@ -15,7 +15,7 @@ import process from "node:process";
 import { finished } from "node:stream";
 import type { Duplex } from "node:stream";
 import { OutgoingMessage } from "./outgoing_message.ts";
-import { IncomingMessage } from "./incoming_message.ts";
+import { IncomingMessage, type ReadRequester } from "./incoming_message.ts";
 import { HEADERS_BODY, HEADERS_SKIP_BODY, HEADERS_UPGRADE, HTTPParser } from "./core/parser.ts";
 import type { MessageHead, ParseError } from "./core/parser.ts";
 import { checkIsHttpToken } from "./core/headers.ts";
@@ -627,7 +627,7 @@ function requestOnFinish(this: ClientRequest): void {
  * The HTTP side of one client socket: parses responses for the request that
  * currently owns the socket and turns socket events into request/response events.
  */
-class ClientConnection implements TransportHandler {
+class ClientConnection implements TransportHandler, ReadRequester {
   socket: ClientSocket;
   transport!: Transport;
   req: ClientRequest | null = null;
@@ -764,12 +764,7 @@ class ClientConnection implements TransportHandler {
       req.shouldKeepAlive = false;
     }
     (res as IncomingMessage & { req?: ClientRequest }).req = req;
-    res._onReadRequested = () => {
-      if (this.paused && this.res === res) {
-        this.paused = false;
-        this.transport.resume();
-      }
-    };
+    res._reader = this;
     res.on("end", responseOnEnd);
     this.finishListener = requestOnFinish;
     req.on("finish", requestOnFinish);
@@ -781,6 +776,14 @@ class ClientConnection implements TransportHandler {
       return HEADERS_SKIP_BODY;
     }
     return HEADERS_BODY;
+  }
+
+  /** @internal The response's consumer wants more: resume reading. */
+  readRequested(res: IncomingMessage): void {
+    if (this.paused && this.res === res) {
+      this.paused = false;
+      this.transport.resume();
+    }
   }
 
   onBody(chunk: Uint8Array): void {
@@ -803,7 +806,7 @@ class ClientConnection implements TransportHandler {
     if (res === null || this.req === null) return;
     if (rawTrailers.length) res.rawTrailers = rawTrailers;
     res.complete = true;
-    res.push(null);
+    res._pushEnd();
   }
 
   // ---------------------------------------------------------- transport side

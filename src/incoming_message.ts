@@ -8,16 +8,26 @@
  *   or `statusCode`/`statusMessage`, `rawHeaders`, `joinDuplicateHeaders`,
  *   `upgrade`). `headers`/`headersDistinct` are built lazily from `rawHeaders`.
  * - Body bytes: `if (!msg._dumped && !msg.push(buffer)) pauseReading()`.
- * - Set `msg._onReadRequested` to a function that resumes reading the
- *   transport: `_read()` calls it when the consumer wants more.
- * - At the end: `msg.rawTrailers = rawTrailers; msg.complete = true; msg.push(null)`.
+ * - Set `msg._reader` to an object whose `readRequested(msg)` resumes reading
+ *   the transport: `_read()` calls it when the consumer wants more.
+ * - At the end: `msg.rawTrailers = rawTrailers; msg.complete = true; msg._pushEnd()`.
+ *
+ * ## The stream state is made on first use
+ *
+ * Most requests are never read as a stream: a GET's handler answers and the
+ * empty body is dumped. The `stream.Readable` state (Node's `_readableState`,
+ * and with it the 'end'/'close' ticks of an ended stream) is only created when
+ * something touches it: a listener, a read, a pipe, a body chunk, any stream
+ * property. Until then the end of the body and a dump are recorded here and
+ * replayed onto the fresh state, so what a late reader sees is what it would
+ * have seen had the state existed all along.
  * - The connection died mid-body: `msg.destroy(connResetException("aborted"))`
  *   (sets `aborted`, emits 'aborted', destroys the socket).
  *
  * @module
  */
 
-import { finished, Readable } from "node:stream";
+import { finished, Readable, Stream } from "node:stream";
 import type { Duplex } from "node:stream";
 import type { Socket } from "./socket.ts";
 import { addIncomingHeaders, buildDistinctHeaders } from "./core/headers.ts";
@@ -31,9 +41,80 @@ type SocketLike = Duplex & {
   readableHighWaterMark?: number;
 };
 
-/** The stream's internal state (Node's `_readableState`), for the `readingMore` flag. */
-function readableStateOf(stream: Readable): { readingMore: boolean } {
-  return (stream as unknown as { _readableState: { readingMore: boolean } })._readableState;
+/** Who resumes the transport when a message's consumer wants more data. */
+export interface ReadRequester {
+  /** `msg`'s consumer asked for data (its `_read()` ran). */
+  readRequested(msg: IncomingMessage): void;
+}
+
+type ReadableStateCtor = new (
+  options: { highWaterMark?: number } | undefined,
+  stream: Readable,
+  isDuplex: boolean,
+) => { readingMore: boolean; resumeScheduled: boolean };
+
+/** The runtime's `ReadableState` (exported by Node's, Deno's and Bun's `node:stream`). */
+const ReadableState: ReadableStateCtor =
+  (Readable as unknown as { ReadableState?: ReadableStateCtor }).ReadableState ??
+    ((new Readable() as unknown as { _readableState: object })._readableState
+      .constructor as ReadableStateCtor);
+
+/** Fields the lazy base keeps until the state exists (set on every message). */
+interface LazyFields {
+  _stateOptions: { highWaterMark?: number } | undefined;
+  _hasState: boolean;
+  _endPending: boolean;
+  _dumpPending: boolean;
+}
+
+/**
+ * `Readable` with its state made on first access: the constructor only sets
+ * up the event emitter (`Stream`'s constructor, as `Readable`'s does last).
+ */
+const LazyReadable: typeof Readable = function LazyReadable(this: Readable): void {
+  (Stream as unknown as { call(self: unknown): void }).call(this);
+} as unknown as typeof Readable;
+Object.setPrototypeOf(LazyReadable, Readable);
+LazyReadable.prototype = Object.create(Readable.prototype, {
+  constructor: { value: LazyReadable, writable: true, configurable: true },
+  _readableState: {
+    configurable: true,
+    get(this: Readable & LazyFields) {
+      return makeState(this);
+    },
+    set(this: Readable & LazyFields, value: unknown) {
+      ownState(this, value);
+    },
+  },
+});
+
+function ownState(msg: Readable & LazyFields, value: unknown): void {
+  Object.defineProperty(msg, "_readableState", {
+    value,
+    writable: true,
+    configurable: true,
+    enumerable: true,
+  });
+  msg._hasState = true;
+}
+
+/** Creates the state on first use and replays the end and the dump recorded before. */
+function makeState(msg: Readable & LazyFields): unknown {
+  const state = new ReadableState(msg._stateOptions, msg, false);
+  ownState(msg, state);
+  // As Node's: the stream's own read-ahead must not count as the user consuming
+  // the body (`_consuming` decides whether a finished response dumps it).
+  state.readingMore = true;
+  if (msg._endPending) {
+    msg._endPending = false;
+    msg.push(null);
+  }
+  if (msg._dumpPending) {
+    msg._dumpPending = false;
+    msg.removeAllListeners("data");
+    msg.resume();
+  }
+  return state;
 }
 
 /**
@@ -50,7 +131,7 @@ function readableStateOf(stream: Readable): { readingMore: boolean } {
  * });
  * ```
  */
-export class IncomingMessage extends Readable {
+export class IncomingMessage extends LazyReadable {
   /** The connection's socket (any Duplex given as 'connection' is typed as a Socket). */
   socket: Socket;
   /** Major HTTP version (1). */
@@ -83,8 +164,16 @@ export class IncomingMessage extends Readable {
   _consuming: boolean = false;
   /** The body is being discarded. */
   _dumped: boolean = false;
-  /** Called when the consumer wants more data (resume the transport). Set by the connection. */
-  _onReadRequested: (() => void) | null = null;
+  /** Resumes the transport when the consumer wants more data. Set by the connection. */
+  _reader: ReadRequester | null = null;
+  /** Options for the stream state, made on first use. */
+  _stateOptions: { highWaterMark?: number } | undefined;
+  /** The stream state exists. */
+  _hasState: boolean = false;
+  /** The body ended before the stream state existed. */
+  _endPending: boolean = false;
+  /** The body was dumped before the stream state existed. */
+  _dumpPending: boolean = false;
 
   private _headersCache: IncomingHttpHeaders | null = null;
   private _headersDistinctCache: Record<string, string[]> | null = null;
@@ -93,16 +182,12 @@ export class IncomingMessage extends Readable {
 
   /** Creates a message read from `socket`. */
   constructor(socket?: Duplex | null) {
+    super();
     const s = socket as SocketLike | null | undefined;
-    super(
-      s && typeof s.readableHighWaterMark === "number"
-        ? { highWaterMark: s.readableHighWaterMark }
-        : undefined,
-    );
+    this._stateOptions = s && typeof s.readableHighWaterMark === "number"
+      ? { highWaterMark: s.readableHighWaterMark }
+      : undefined;
     this.socket = (socket ?? null) as Socket;
-    // As Node's: the stream's own read-ahead must not count as the user consuming
-    // the body (`_consuming` decides whether a finished response dumps it).
-    readableStateOf(this).readingMore = true;
   }
 
   /** Alias of `socket`. */
@@ -184,11 +269,28 @@ export class IncomingMessage extends Readable {
   /** Readable hook: the consumer wants data. */
   override _read(_size: number): void {
     if (!this._consuming) {
-      readableStateOf(this).readingMore = false;
+      (this as unknown as { _readableState: { readingMore: boolean } })._readableState
+        .readingMore = false;
       this._consuming = true;
     }
-    const hook = this._onReadRequested;
-    if (hook !== null) hook();
+    const reader = this._reader;
+    if (reader !== null) reader.readRequested(this);
+  }
+
+  /**
+   * The body is complete: `push(null)`, or, while nothing touched the stream
+   * yet, a note that the state replays when it is made.
+   */
+  _pushEnd(): void {
+    if (this._hasState) this.push(null);
+    else this._endPending = true;
+  }
+
+  /** The stream's `resumeScheduled` flag (false while no state exists). */
+  get _resumeScheduled(): boolean {
+    return this._hasState &&
+      (this as unknown as { _readableState: { resumeScheduled: boolean } })._readableState
+        .resumeScheduled;
   }
 
   /** Readable hook: marks the message aborted when cut short and takes the socket down with it. */
@@ -219,6 +321,11 @@ export class IncomingMessage extends Readable {
   _dump(): void {
     if (!this._dumped) {
       this._dumped = true;
+      if (!this._hasState) {
+        // Nothing reads it: the state, if it is ever made, dumps it then.
+        this._dumpPending = true;
+        return;
+      }
       this.removeAllListeners("data");
       this.resume();
     }

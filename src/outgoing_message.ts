@@ -7,7 +7,9 @@
  * - The owner of the connection calls {@link OutgoingMessage._attach}`(socket,
  *   transport)` when this message may write (its turn in the pipeline; for a
  *   client, once the socket is assigned). Before that, everything written is
- *   queued (`outputSize` bytes) and `_onPendingData(delta)` is called.
+ *   queued (`outputSize` bytes) and the owner's `pendingData(delta)` is called
+ *   (`_owner`, an {@link OutgoingOwner}; the owner is also told when the
+ *   message finished, before its 'finish' listeners run).
  *   `_attach` flushes the queue; when the message had already ended it emits
  *   'prefinish'. Subclasses emit 'socket' themselves.
  * - The owner forwards the transport's `onDrain` to {@link OutgoingMessage._onDrain}.
@@ -62,6 +64,14 @@ import {
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
 import { latin1EncodeInto } from "./core/latin1.ts";
+
+/** The connection that drives an `OutgoingMessage` (the server's, for its responses). */
+export interface OutgoingOwner {
+  /** The bytes queued in a message not yet writing changed by `delta`. */
+  pendingData(delta: number): void;
+  /** `msg` finished: called just before its 'finish' event. */
+  messageFinished(msg: OutgoingMessage): void;
+}
 
 /** Options of the `OutgoingMessage` constructor. */
 export interface OutgoingMessageOptions {
@@ -171,8 +181,8 @@ export class OutgoingMessage extends Stream {
   _uniqueHeaders: Set<string> | null = null;
   /** Bytes queued in this message, not yet handed to the transport. */
   outputSize: number = 0;
-  /** Called with the change of `outputSize` while no transport is attached. */
-  _onPendingData: (delta: number) => void = nop;
+  /** The connection driving this message (told of queued bytes and of the finish), if any. */
+  _owner: OutgoingOwner | null = null;
 
   /** Header store: lower-cased name → [name as set, value]. */
   protected _outHeaders: HeaderStore | null = null;
@@ -706,7 +716,7 @@ export class OutgoingMessage extends Stream {
     if (t === null) {
       if (n > 0) {
         this._pendingReported += n;
-        this._onPendingData(n);
+        if (this._owner !== null) this._owner.pendingData(n);
       }
       return this.outputSize < this._hwm;
     }
@@ -834,6 +844,8 @@ export class OutgoingMessage extends Stream {
       if (err) return;
       const s = this.socket as { _hadError?: boolean } | null;
       if (s && s._hadError) return;
+      const owner = this._owner;
+      if (owner !== null) owner.messageFinished(this);
       this.emit("finish");
     };
 
@@ -957,7 +969,7 @@ export class OutgoingMessage extends Stream {
     const reported = this._pendingReported;
     this._pendingReported = 0;
     const ret = this._flushOutput();
-    if (reported > 0) this._onPendingData(-reported);
+    if (reported > 0 && this._owner !== null) this._owner.pendingData(-reported);
     if (this.finished) this._finish();
     else if (ret && this._needDrain) {
       this._needDrain = false;

@@ -24,10 +24,11 @@ import {
   ERR_HTTP_SOCKET_ENCODING,
 } from "./core/errors.ts";
 import { attachConsumer, detachConsumer, Socket } from "./socket.ts";
-import type { IncomingMessage } from "./incoming_message.ts";
+import type { IncomingMessage, ReadRequester } from "./incoming_message.ts";
+import type { OutgoingMessage, OutgoingOwner } from "./outgoing_message.ts";
 import type { ServerResponse } from "./server_response.ts";
 import type { Server } from "./server.ts";
-import { nextTick } from "./next_tick.ts";
+import { nextTick, nextTickWith } from "./next_tick.ts";
 
 /** Extra ms added to `keepAliveTimeout` before an idle connection is closed (as Node). */
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
@@ -64,12 +65,13 @@ function onTimeoutShared(this: ConnectedSocket): void {
 function onSocketErrorShared(this: ConnectedSocket, e: Error): void {
   this[kConnection]?.onSocketError(e);
 }
+const emitCloseOf = (res: ServerResponse): void => res._emitClose();
 const refuseEncoding = (): never => {
   throw ERR_HTTP_SOCKET_ENCODING();
 };
 
 /** Per-connection state; installed by the server's 'connection' listener. */
-export class ServerConnection implements TransportHandler {
+export class ServerConnection implements TransportHandler, ReadRequester, OutgoingOwner {
   /** The server this connection belongs to. */
   readonly server: Server;
   /** The user-visible socket (our `Socket` or any Duplex). */
@@ -261,7 +263,7 @@ export class ServerConnection implements TransportHandler {
     req.method = head.method;
     req.upgrade = head.upgrade;
     req.rawHeaders = head.rawHeaders;
-    req._onReadRequested = () => this.onReadRequested(req);
+    req._reader = this;
     this.req = req;
 
     this.resetSocketTimeout();
@@ -292,10 +294,7 @@ export class ServerConnection implements TransportHandler {
     });
     res._keepAliveTimeout = server.keepAliveTimeout;
     res._maxRequestsPerSocket = server.maxRequestsPerSocket;
-    res._onPendingData = (delta: number) => {
-      this.outgoingData += delta;
-      this.checkResume();
-    };
+    res._owner = this;
     // HTTP/1.0 with Transfer-Encoding is faulty framing (RFC 9112 6.1): close after it.
     res.shouldKeepAlive = head.shouldKeepAlive &&
       !(head.versionMinor === 0 && hasField(head.rawHeaders, "transfer-encoding"));
@@ -304,8 +303,6 @@ export class ServerConnection implements TransportHandler {
 
     if (this.current) this.outgoing.push(res);
     else this.assign(res);
-
-    res.on("finish", () => this.resOnFinish(req, res));
 
     let handled = false;
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
@@ -376,7 +373,7 @@ export class ServerConnection implements TransportHandler {
     if (req !== null && !req.complete) {
       req.complete = true;
       if (rawTrailers.length) req._addHeaderLines(rawTrailers, rawTrailers.length);
-      req.push(null);
+      req._pushEnd();
     }
     if (this.reqPaused) {
       this.reqPaused = false;
@@ -394,18 +391,28 @@ export class ServerConnection implements TransportHandler {
     res._attach(this.socket, this.transport);
   }
 
+  /** @internal A queued response's unsent bytes changed by `delta`. */
+  pendingData(delta: number): void {
+    this.outgoingData += delta;
+    this.checkResume();
+  }
+
+  /** @internal A response finished (before its 'finish' listeners run, as Node's `resOnFinish`). */
+  messageFinished(msg: OutgoingMessage): void {
+    const res = msg as ServerResponse;
+    this.resOnFinish(res.req, res);
+  }
+
   private resOnFinish(req: IncomingMessage, res: ServerResponse): void {
     const i = this.incoming.indexOf(req);
     if (i >= 0) this.incoming.splice(i, 1);
-    const rs = (req as unknown as { _readableState?: { resumeScheduled?: boolean } })
-      ._readableState;
-    if (!req._consuming && !(rs && rs.resumeScheduled)) req._dump();
+    if (!req._consuming && !req._resumeScheduled) req._dump();
     if (this.socket._httpMessage === res) this.socket._httpMessage = null;
     if (this.current === res) this.current = null;
     // Done with both: an idle keep-alive connection holds on to neither.
     if (this.req === req && req.complete) this.req = null;
     res._detach();
-    nextTick(() => res._emitClose());
+    nextTickWith(emitCloseOf, res);
     if (this.closed || this.detached) return;
 
     if (res._last) {
@@ -435,7 +442,8 @@ export class ServerConnection implements TransportHandler {
 
   // -------------------------------------------------------- flow control
 
-  private onReadRequested(req: IncomingMessage): void {
+  /** @internal The request's consumer wants more body: resume reading. */
+  readRequested(req: IncomingMessage): void {
     if (this.req === req && this.reqPaused) {
       this.reqPaused = false;
       this.updateReading();
@@ -557,7 +565,7 @@ export class ServerConnection implements TransportHandler {
     this.parser = null;
     if (!req.complete) {
       req.complete = true;
-      req.push(null);
+      req._pushEnd();
     }
     const eventName = req.method === "CONNECT" ? "connect" : "upgrade";
     if (eventName === "upgrade" || this.server.listenerCount(eventName) > 0) {

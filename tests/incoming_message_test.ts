@@ -80,7 +80,7 @@ describe("IncomingMessage", () => {
   test("_read asks the connection for more", async () => {
     const m = new IncomingMessage(null);
     let asked = 0;
-    m._onReadRequested = () => asked++;
+    m._reader = { readRequested: () => asked++ };
     m.resume();
     await tick();
     assert.ok(asked > 0);
@@ -119,5 +119,56 @@ describe("IncomingMessage", () => {
     await tick();
     assert.equal(aborted, false);
     assert.equal(m.aborted, false);
+  });
+
+  test("a body ended before anyone read it is read as ended, empty", async () => {
+    const m = new IncomingMessage(null);
+    m.complete = true;
+    m._pushEnd();
+    const chunks: unknown[] = [];
+    m.on("data", (c) => chunks.push(c));
+    await new Promise((r) => m.on("end", r));
+    assert.deepEqual(chunks, []);
+    assert.equal(m.readableEnded, true);
+  });
+
+  test("a dumped, ended message that is read later ends at once and is destroyed", async () => {
+    const m = new IncomingMessage(null);
+    m.complete = true;
+    m._pushEnd();
+    m._dump();
+    assert.equal(m._dumped, true);
+    const got: unknown[] = [];
+    for await (const c of m) got.push(c);
+    assert.deepEqual(got, []);
+    await tick();
+    assert.equal(m.readableEnded, true);
+    assert.equal(m.destroyed, true);
+  });
+
+  test("the stream state is made for a pipe, a listener or a property read", () => {
+    for (
+      const touch of [
+        (m: IncomingMessage) => m.readableFlowing,
+        (m: IncomingMessage) => m.on("close", () => {}),
+        (m: IncomingMessage) => m.isPaused(),
+      ]
+    ) {
+      const m = new IncomingMessage(null);
+      touch(m);
+      assert.equal(m._hasState, true);
+      // The runtime's default (16 KiB on Node 20, 64 KiB on newer streams).
+      assert.equal(m.readableHighWaterMark, new Readable().readableHighWaterMark);
+    }
+    const hwm = new IncomingMessage(
+      new Duplex({
+        readableHighWaterMark: 1024,
+        read() {},
+        write(_c, _e, cb) {
+          cb();
+        },
+      }),
+    );
+    assert.equal(hwm.readableHighWaterMark, 1024, "the socket's readable high-water mark");
   });
 });

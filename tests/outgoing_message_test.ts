@@ -89,7 +89,14 @@ describe("OutgoingMessage", () => {
   test("writes before a transport are queued, then flushed in one write on attach", async () => {
     const m = new TestRequest();
     const pending: number[] = [];
-    m._onPendingData = (d) => pending.push(d);
+    let finishedFirst = false;
+    m._owner = {
+      pendingData: (d) => pending.push(d),
+      messageFinished: (msg) => {
+        assert.equal(msg, m);
+        finishedFirst = !finished;
+      },
+    };
     m.setHeader("Host", "h");
     assert.equal(m.write("hello"), true);
     m.end("!");
@@ -108,6 +115,7 @@ describe("OutgoingMessage", () => {
     assert.equal(pending.reduce((a, b) => a + b, 0), 0, "pending data accounted back to zero");
     await tick();
     assert.equal(finished, true);
+    assert.equal(finishedFirst, true, "the owner hears of the finish before 'finish' listeners");
     assert.equal(m.writableFinished, true);
   });
 

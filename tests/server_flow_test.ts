@@ -577,4 +577,45 @@ describe("server: connection management", () => {
       }
     }
   });
+
+  test("a request nobody read: its body is dumped; read later it ends empty at once", async () => {
+    const kept: IncomingMessage[] = [];
+    await withServer(() => {}, (req, res) => {
+      kept.push(req);
+      res.end(req.url);
+    }, async (port) => {
+      const r = await raw(
+        port,
+        "GET /a HTTP/1.1\r\nHost: x\r\n\r\n" +
+          "POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello" +
+          "GET /c HTTP/1.1\r\nHost: x\r\n\r\n",
+        { until: (t) => t.endsWith("/c") },
+      );
+      assert.equal(r.text.match(/HTTP\/1\.1 200 OK/g)?.length, 3, "all three answered");
+      await sleep(20);
+      assert.equal(kept.length, 3);
+      for (const req of kept) {
+        assert.equal(req.complete, true, req.url);
+        const got: unknown[] = [];
+        // In Node the dumped body is gone and the stream has ended: same here.
+        for await (const c of req) got.push(c);
+        assert.deepEqual(got, [], req.url);
+        assert.equal(req.readableEnded, true, req.url);
+      }
+    });
+  });
+
+  test("a handler that reads a bodiless request after an await still gets 'end'", async () => {
+    await withServer(() => {}, async (req, res) => {
+      await sleep(10);
+      let bytes = 0;
+      req.on("data", (c: Uint8Array) => bytes += c.byteLength);
+      req.on("end", () => res.end(`end ${bytes}`));
+    }, async (port) => {
+      const r = await raw(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", {
+        until: (t) => t.endsWith("end 0"),
+      });
+      assert.match(r.text, /end 0$/);
+    });
+  });
 });
