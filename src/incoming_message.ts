@@ -27,7 +27,8 @@
  * @module
  */
 
-import { finished, Readable, Stream } from "node:stream";
+import { finished } from "node:stream";
+import { LazyReadable, type LazyReadableFields } from "./stream_bases.ts";
 import type { Duplex } from "node:stream";
 import type { Socket } from "./socket.ts";
 import { addIncomingHeaders, buildDistinctHeaders } from "./core/headers.ts";
@@ -47,76 +48,6 @@ export interface ReadRequester {
   readRequested(msg: IncomingMessage): void;
 }
 
-type ReadableStateCtor = new (
-  options: { highWaterMark?: number } | undefined,
-  stream: Readable,
-  isDuplex: boolean,
-) => { readingMore: boolean; resumeScheduled: boolean };
-
-/** The runtime's `ReadableState` (exported by Node's, Deno's and Bun's `node:stream`). */
-const ReadableState: ReadableStateCtor =
-  (Readable as unknown as { ReadableState?: ReadableStateCtor }).ReadableState ??
-    ((new Readable() as unknown as { _readableState: object })._readableState
-      .constructor as ReadableStateCtor);
-
-/** Fields the lazy base keeps until the state exists (set on every message). */
-interface LazyFields {
-  _stateOptions: { highWaterMark?: number } | undefined;
-  _hasState: boolean;
-  _endPending: boolean;
-  _dumpPending: boolean;
-}
-
-/**
- * `Readable` with its state made on first access: the constructor only sets
- * up the event emitter (`Stream`'s constructor, as `Readable`'s does last).
- */
-const LazyReadable: typeof Readable = function LazyReadable(this: Readable): void {
-  (Stream as unknown as { call(self: unknown): void }).call(this);
-} as unknown as typeof Readable;
-Object.setPrototypeOf(LazyReadable, Readable);
-LazyReadable.prototype = Object.create(Readable.prototype, {
-  constructor: { value: LazyReadable, writable: true, configurable: true },
-  _readableState: {
-    configurable: true,
-    get(this: Readable & LazyFields) {
-      return makeState(this);
-    },
-    set(this: Readable & LazyFields, value: unknown) {
-      ownState(this, value);
-    },
-  },
-});
-
-function ownState(msg: Readable & LazyFields, value: unknown): void {
-  Object.defineProperty(msg, "_readableState", {
-    value,
-    writable: true,
-    configurable: true,
-    enumerable: true,
-  });
-  msg._hasState = true;
-}
-
-/** Creates the state on first use and replays the end and the dump recorded before. */
-function makeState(msg: Readable & LazyFields): unknown {
-  const state = new ReadableState(msg._stateOptions, msg, false);
-  ownState(msg, state);
-  // As Node's: the stream's own read-ahead must not count as the user consuming
-  // the body (`_consuming` decides whether a finished response dumps it).
-  state.readingMore = true;
-  if (msg._endPending) {
-    msg._endPending = false;
-    msg.push(null);
-  }
-  if (msg._dumpPending) {
-    msg._dumpPending = false;
-    msg.removeAllListeners("data");
-    msg.resume();
-  }
-  return state;
-}
-
 /**
  * A received HTTP message (Node's `http.IncomingMessage`).
  *
@@ -131,7 +62,7 @@ function makeState(msg: Readable & LazyFields): unknown {
  * });
  * ```
  */
-export class IncomingMessage extends LazyReadable {
+export class IncomingMessage extends LazyReadable implements LazyReadableFields {
   /** The connection's socket (any Duplex given as 'connection' is typed as a Socket). */
   socket: Socket;
   /** Major HTTP version (1). */

@@ -29,7 +29,7 @@
  */
 
 import { Buffer } from "node:buffer";
-import { Stream } from "node:stream";
+import { LightStream } from "./stream_bases.ts";
 import type { Duplex } from "node:stream";
 import type { Socket } from "./socket.ts";
 import type { Transport, WriteCallback } from "./transport/transport.ts";
@@ -130,7 +130,7 @@ function isUtf8ish(encoding: ChunkEncoding | null | undefined): boolean {
  * });
  * ```
  */
-export class OutgoingMessage extends Stream {
+export class OutgoingMessage extends LightStream {
   /** Always true until ended (legacy Stream flag). */
   writable: boolean = true;
   /** True once `destroy()` was called or the message closed. */

@@ -1,0 +1,58 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { EventEmitter } from "node:events";
+import { Readable, Stream } from "node:stream";
+import { IncomingMessage } from "../src/incoming_message.ts";
+import { ServerResponse } from "../src/server_response.ts";
+
+const tick = () => new Promise((r) => setTimeout(r, 0));
+
+describe("per-request objects are the runtime's streams, set up lightly", () => {
+  test("instanceof, and every event API works on the fresh objects", () => {
+    const req = new IncomingMessage(null);
+    const res = new ServerResponse(req);
+    assert.ok(req instanceof Readable && req instanceof Stream && req instanceof EventEmitter);
+    assert.ok(res instanceof Stream && res instanceof EventEmitter);
+    for (const e of [req, res] as EventEmitter[]) {
+      assert.deepEqual(e.eventNames(), []);
+      assert.equal(e.listenerCount("toString"), 0, "no inherited keys in the listener store");
+      assert.equal(e.emit("constructor"), false);
+      assert.equal(e.getMaxListeners(), EventEmitter.defaultMaxListeners);
+      const seen: string[] = [];
+      const f = (v: string) => seen.push(v);
+      e.on("toString", f);
+      e.once("x", f);
+      e.prependListener("toString", (v: string) => seen.push("first " + v));
+      e.emit("toString", "a");
+      e.emit("x", "b");
+      e.emit("x", "c");
+      assert.deepEqual(seen, ["first a", "a", "b"]);
+      assert.deepEqual(e.eventNames(), ["toString"]);
+      e.removeAllListeners();
+      assert.deepEqual(e.eventNames(), []);
+      assert.throws(() => e.emit("error", new Error("boom")), /boom/);
+    }
+  });
+
+  test("EventEmitter.captureRejections reaches the objects made while it is on", async () => {
+    const before = EventEmitter.captureRejections;
+    EventEmitter.captureRejections = true;
+    try {
+      const res = new ServerResponse(new IncomingMessage(null));
+      let destroyedWith: Error | undefined;
+      res.destroy = (err?: Error) => {
+        destroyedWith = err;
+        return res;
+      };
+      res.on("drain", async () => {
+        throw new Error("async listener failed");
+      });
+      res.emit("drain");
+      await tick();
+      await tick();
+      assert.equal(destroyedWith?.message, "async listener failed");
+    } finally {
+      EventEmitter.captureRejections = before;
+    }
+  });
+});
