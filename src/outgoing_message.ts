@@ -118,6 +118,22 @@ function isUtf8ish(encoding: ChunkEncoding | null | undefined): boolean {
   return !encoding || encoding === "utf8" || encoding === "utf-8" || encoding === "latin1";
 }
 
+let keepAliveCache = "";
+let keepAliveCacheTimeout = -1;
+let keepAliveCacheMax = -1;
+
+/** `timeout=N[, max=M]` for the `Keep-Alive` header (the last one is kept: servers reuse it). */
+function keepAliveValue(timeoutMs: number, maxRequests: number): string {
+  if (timeoutMs !== keepAliveCacheTimeout || maxRequests !== keepAliveCacheMax) {
+    const seconds = Math.floor(timeoutMs / 1000);
+    const max = ~~maxRequests > 0 ? `, max=${maxRequests}` : "";
+    keepAliveCache = `timeout=${seconds}${max}`;
+    keepAliveCacheTimeout = timeoutMs;
+    keepAliveCacheMax = maxRequests;
+  }
+  return keepAliveCache;
+}
+
 /**
  * Base class of `ServerResponse` and `ClientRequest` (Node's `http.OutgoingMessage`).
  *
@@ -188,8 +204,9 @@ export class OutgoingMessage extends LightStream {
   protected _outHeaders: HeaderStore | null = null;
   /** Transport written to while this message owns the connection. */
   protected _transport: Transport | null = null;
-  private _out: Uint8Array[] = [];
-  private _outCbs: Callback[] = [];
+  // Queued chunks and callbacks: made on the first write, then emptied in place.
+  private _out: Uint8Array[] | null = null;
+  private _outCbs: Callback[] | null = null;
   private _flushScheduled = false;
   private _pendingReported = 0;
   private _corked = 0;
@@ -250,7 +267,7 @@ export class OutgoingMessage extends LightStream {
    * (Node's `outputData`; a read-only snapshot).
    */
   get outputData(): { data: Uint8Array; encoding: string; callback: Callback | null }[] {
-    const out = this._out;
+    const out = this._out ?? [];
     const list: { data: Uint8Array; encoding: string; callback: Callback | null }[] = [];
     for (let i = 0; i < out.length; i++) {
       list.push({ data: out[i], encoding: "latin1", callback: null });
@@ -502,9 +519,11 @@ export class OutgoingMessage extends LightStream {
       } else if (sendKeepAlive) {
         appendLine(st, "Connection", "keep-alive");
         if (this._keepAliveTimeout && this._defaultKeepAlive) {
-          const seconds = Math.floor(this._keepAliveTimeout / 1000);
-          const max = ~~this._maxRequestsPerSocket > 0 ? `, max=${this._maxRequestsPerSocket}` : "";
-          appendLine(st, "Keep-Alive", `timeout=${seconds}${max}`);
+          appendLine(
+            st,
+            "Keep-Alive",
+            keepAliveValue(this._keepAliveTimeout, this._maxRequestsPerSocket),
+          );
         }
       } else {
         this._last = true;
@@ -710,8 +729,8 @@ export class OutgoingMessage extends LightStream {
     const t = this._transport;
     if (t !== null && t.destroyed) return false;
     const n = bytes.byteLength;
-    if (n > 0) this._out.push(bytes);
-    if (callback) this._outCbs.push(callback);
+    if (n > 0) (this._out ??= []).push(bytes);
+    if (callback) (this._outCbs ??= []).push(callback);
     this.outputSize += n;
     if (t === null) {
       if (n > 0) {
@@ -741,37 +760,45 @@ export class OutgoingMessage extends LightStream {
     if (t === null || t.destroyed) return true;
     const parts = this._out;
     const cbs = this._outCbs;
-    if (parts.length === 0 && cbs.length === 0) return true;
-    this._out = [];
-    this._outCbs = [];
+    const nParts = parts === null ? 0 : parts.length;
+    const nCbs = cbs === null ? 0 : cbs.length;
+    if (nParts === 0 && nCbs === 0) return true;
     const size = this.outputSize;
     this.outputSize = 0;
     let cb: WriteCallback | undefined;
-    if (cbs.length === 1) cb = cbs[0];
-    else if (cbs.length > 1) {
+    if (nCbs === 1) cb = (cbs as Callback[])[0];
+    else if (nCbs > 1) {
+      const all = (cbs as Callback[]).slice();
       cb = (err) => {
-        for (let i = 0; i < cbs.length; i++) cbs[i](err);
+        for (let i = 0; i < all.length; i++) all[i](err);
       };
     }
+    if (cbs !== null) cbs.length = 0;
+    // Empty the queue in place before writing (a write may come back here).
+    let only: Uint8Array | null = null;
+    let list: Uint8Array[] | null = null;
+    if (nParts === 1) only = (parts as Uint8Array[])[0];
+    else if (nParts > 1) list = (parts as Uint8Array[]).slice();
+    if (parts !== null) parts.length = 0;
     // The socket's idle timer counts this write (Node's socket writes refresh it).
     (this.socket as { _touch?: () => void } | null)?._touch?.();
     let ret = true;
-    if (parts.length === 0) {
+    if (only !== null) {
+      ret = t.write(only, cb);
+    } else if (list === null) {
       if (cb) {
         const c = cb;
         nextTick(() => c(null));
       }
-    } else if (parts.length === 1) {
-      ret = t.write(parts[0], cb);
     } else if (size >= COPY_LIMIT) {
-      for (let i = 0; i < parts.length - 1; i++) t.write(parts[i]);
-      ret = t.write(parts[parts.length - 1], cb);
+      for (let i = 0; i < list.length - 1; i++) t.write(list[i]);
+      ret = t.write(list[list.length - 1], cb);
     } else {
       const buf = Buffer.allocUnsafe(size);
       let off = 0;
-      for (let i = 0; i < parts.length; i++) {
-        buf.set(parts[i], off);
-        off += parts[i].byteLength;
+      for (let i = 0; i < list.length; i++) {
+        buf.set(list[i], off);
+        off += list[i].byteLength;
       }
       ret = t.write(buf, cb);
     }
@@ -938,8 +965,8 @@ export class OutgoingMessage extends LightStream {
     if (this.destroyed) return this;
     this.destroyed = true;
     this._errored = error ?? null;
-    this._out = [];
-    this._outCbs = [];
+    this._out = null;
+    this._outCbs = null;
     if (this.socket) this.socket.destroy(error);
     else this.once("socket", (s: Duplex) => s.destroy(error));
     return this;

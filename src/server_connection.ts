@@ -26,7 +26,7 @@ import {
 import { attachConsumer, detachConsumer, Socket } from "./socket.ts";
 import type { IncomingMessage, ReadRequester } from "./incoming_message.ts";
 import type { OutgoingMessage, OutgoingOwner } from "./outgoing_message.ts";
-import type { ServerResponse } from "./server_response.ts";
+import type { ServerResponse, ServerResponseOptions } from "./server_response.ts";
 import type { Server } from "./server.ts";
 import { nextTick, nextTickWith } from "./next_tick.ts";
 
@@ -114,6 +114,8 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   private closeAfterMessage = false;
   private upgradeReq: IncomingMessage | null = null;
   private hwm: number;
+  /** The options every response of this connection is made with. */
+  private resOptions: ServerResponseOptions;
   private readonly onSocketErrorBound: (e: Error) => void = onSocketErrorShared;
   private readonly onTimeoutBound: () => void = onTimeoutShared;
 
@@ -124,6 +126,10 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     this.socket = s;
     s.server = server;
     this.hwm = typeof s.writableHighWaterMark === "number" ? s.writableHighWaterMark : 16384;
+    this.resOptions = {
+      highWaterMark: this.hwm,
+      rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
+    };
     if (server.timeout && typeof s.setTimeout === "function") s.setTimeout(server.timeout);
     (s as ConnectedSocket)[kConnection] = this;
     s.on("timeout", this.onTimeoutBound);
@@ -257,7 +263,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     const req = new Incoming(socket);
     req.httpVersionMajor = head.versionMajor;
     req.httpVersionMinor = head.versionMinor;
-    req.httpVersion = `${head.versionMajor}.${head.versionMinor}`;
+    req.httpVersion = head.versionMajor === 1
+      ? (head.versionMinor === 1 ? "1.1" : "1.0")
+      : `${head.versionMajor}.${head.versionMinor}`;
     req.joinDuplicateHeaders = !!server.joinDuplicateHeaders;
     req.url = head.url;
     req.method = head.method;
@@ -288,10 +296,14 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     }
 
     const Response = server._ServerResponse;
-    const res = new Response(req, {
-      highWaterMark: this.hwm,
-      rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
-    });
+    let resOptions = this.resOptions;
+    if (resOptions.rejectNonStandardBodyWrites !== server.rejectNonStandardBodyWrites) {
+      resOptions = this.resOptions = {
+        highWaterMark: this.hwm,
+        rejectNonStandardBodyWrites: server.rejectNonStandardBodyWrites,
+      };
+    }
+    const res = new Response(req, resOptions);
     res._keepAliveTimeout = server.keepAliveTimeout;
     res._maxRequestsPerSocket = server.maxRequestsPerSocket;
     res._owner = this;
@@ -404,8 +416,12 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   }
 
   private resOnFinish(req: IncomingMessage, res: ServerResponse): void {
-    const i = this.incoming.indexOf(req);
-    if (i >= 0) this.incoming.splice(i, 1);
+    const incoming = this.incoming;
+    if (incoming[0] === req) incoming.shift();
+    else {
+      const i = incoming.indexOf(req);
+      if (i >= 0) incoming.splice(i, 1);
+    }
     if (!req._consuming && !req._resumeScheduled) req._dump();
     if (this.socket._httpMessage === res) this.socket._httpMessage = null;
     if (this.current === res) this.current = null;

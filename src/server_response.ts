@@ -52,6 +52,16 @@ function linkHeaderValue(hints: unknown): string {
   throw ERR_INVALID_ARG_VALUE("hints", hints, LINK_FORMAT);
 }
 
+/** Status lines with their standard reason phrase, made once per code. */
+const statusLines: (string | undefined)[] = [];
+
+function statusLineOf(statusCode: number, reason: string): string {
+  if (reason === STATUS_CODES[statusCode]) {
+    return statusLines[statusCode] ??= `HTTP/1.1 ${statusCode} ${reason}\r\n`;
+  }
+  return `HTTP/1.1 ${statusCode} ${reason}\r\n`;
+}
+
 /** Options the server passes to the `ServerResponse` constructor. */
 export interface ServerResponseOptions extends OutgoingMessageOptions {}
 
@@ -219,7 +229,7 @@ export class ServerResponse extends OutgoingMessage {
 
     if (checkInvalidHeaderChar(this.statusMessage)) throw ERR_INVALID_CHAR("statusMessage");
 
-    const statusLine = `HTTP/1.1 ${statusCode} ${this.statusMessage}\r\n`;
+    const statusLine = statusLineOf(statusCode, this.statusMessage);
     if (statusCode === 204 || statusCode === 304 || (statusCode >= 100 && statusCode <= 199)) {
       this._hasBody = false;
     }

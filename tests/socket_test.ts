@@ -463,7 +463,7 @@ describe("consumer hand-off", () => {
     const consumer = new Recorder();
     const t = attachConsumer(socket, consumer);
     let fired = 0;
-    socket.setTimeout(80, () => fired++);
+    socket.setTimeout(300, () => fired++);
     for (let i = 0; i < 10; i++) {
       t.write(bytes("w"));
       await delay(10);
