@@ -15,6 +15,7 @@ import { Buffer } from "node:buffer";
 import process from "node:process";
 import type { AddressInfo, Transport, TransportHandler } from "./transport/transport.ts";
 import { DuplexTransport } from "./transport/duplex.ts";
+import { Deadline } from "./timer_queue.ts";
 import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_STREAM_DESTROYED } from "./core/errors.ts";
 
 /** Where `attachConsumer` caches the `DuplexTransport` of a foreign Duplex. */
@@ -28,25 +29,6 @@ export interface SocketOptions {
   readableHighWaterMark?: number;
   /** Bytes the Writable side buffers before `write()` returns false (default 16 KiB). */
   writableHighWaterMark?: number;
-}
-
-type TimerHandle = unknown;
-
-/** The longest delay `setTimeout` takes without overflowing (2^31 - 1 ms). */
-const MAX_TIMER_MS = 2147483647;
-
-function startUnrefTimer<T>(fn: (arg: T) => void, ms: number, arg: T): TimerHandle {
-  const id: unknown = setTimeout(fn, ms, arg);
-  if (id !== null && typeof id === "object") {
-    (id as { unref?: () => void }).unref?.();
-  } else if (typeof id === "number") {
-    (globalThis as unknown as { Deno?: { unrefTimer?(id: number): void } }).Deno?.unrefTimer?.(id);
-  }
-  return id;
-}
-
-function stopTimer(id: TimerHandle): void {
-  clearTimeout(id as Parameters<typeof clearTimeout>[0]);
 }
 
 function toBuffer(chunk: Uint8Array): Buffer {
@@ -88,9 +70,8 @@ export class Socket extends Duplex {
   #inDestroy = false;
   #closeEmitted = false;
   #pendingWrite: ((error?: Error | null) => void) | null = null;
-  #timer: TimerHandle | null = null;
-  /** `performance.now()` when the pending timer fires. */
-  #timerDue = 0;
+  /** The idle deadline (made on the first `setTimeout`); see `timer_queue.ts`. */
+  #deadline: Deadline<Socket> | null = null;
   /**
    * `performance.now()` of the last read, write, drain or connect (see `_touch`);
    * only kept while a timeout is set (`setTimeout` starts a period anyway).
@@ -520,20 +501,16 @@ export class Socket extends Duplex {
     const now = performance.now();
     this.#lastActive = now;
     this.#bytesMovedUnseen();
-    if (this.#timer !== null) {
-      // A pending timer due before the period ends re-arms itself for the rest
-      // of it: no clearTimeout/setTimeout pair when the timeout is set again.
-      if (this.#timerDue <= now + msecs) return;
-      this.#clearTimer();
-    }
+    const d = this.#deadline;
+    // A pending deadline due before the period ends re-arms itself for the
+    // rest of it: nothing to move when the timeout is set again.
+    if (d !== null && d.armed && d.at <= now + msecs) return;
     this.#armTimer(msecs, now);
   }
 
   #armTimer(msecs: number, now: number): void {
-    // Longer than a timer can wait: wait the longest, then the rest.
-    const wait = msecs > MAX_TIMER_MS ? MAX_TIMER_MS : msecs;
-    this.#timerDue = now + wait;
-    this.#timer = startUnrefTimer(Socket.#fireTimer, wait, this);
+    // (Longer than a timer can wait: the deadline waits the longest, then the rest.)
+    (this.#deadline ??= new Deadline<Socket>(Socket.#fireTimer, this as Socket)).arm(msecs, now);
   }
 
   /**
@@ -561,7 +538,6 @@ export class Socket extends Duplex {
   }
 
   #onTimer(): void {
-    this.#timer = null;
     const msecs = this.timeout ?? 0;
     if (this.destroyed || msecs === 0) return;
     const now = performance.now();
@@ -592,10 +568,7 @@ export class Socket extends Duplex {
   }
 
   #clearTimer(): void {
-    if (this.#timer !== null) {
-      stopTimer(this.#timer);
-      this.#timer = null;
-    }
+    this.#deadline?.cancel();
   }
 
   /** TCP_NODELAY (default true). */

@@ -76,8 +76,14 @@ function deno(): DenoLike {
 
 /** Bytes per read while data streams in. */
 const READ_SIZE = 65536;
-/** Bytes per read otherwise: what an idle connection's pending read holds. */
-const SMALL_READ_SIZE = 1024;
+/**
+ * Bytes per read otherwise: what an idle connection's pending read holds. It
+ * starts small (most request heads from tools fit) and doubles, up to
+ * `SMALL_READ_MAX`, each time a message fills it (browsers' heads then need
+ * one read again).
+ */
+const SMALL_READ_SIZE = 256;
+const SMALL_READ_MAX = 2048;
 /** Large reads shorter than this are copied out (and the next read is small again). */
 const COPY_BELOW = 16384;
 /** Copies of reads up to this size are carved from a shared pool. */
@@ -162,6 +168,7 @@ export class DenoTransport implements Transport {
 
   // read side
   #readBuf: Uint8Array | null = null;
+  #smallSize = SMALL_READ_SIZE;
   /** The buffer of the `conn.read` in flight (null when none). */
   #reading: Uint8Array | null = null;
   /** Read 64 KiB at a time (the last read filled its buffer). */
@@ -224,14 +231,20 @@ export class DenoTransport implements Transport {
     if (this.#large) {
       buf = spare ?? new Uint8Array(READ_SIZE);
       spare = null;
-    } else buf = this.#readBuf ??= new Uint8Array(SMALL_READ_SIZE);
+    } else buf = this.#readBuf ??= new Uint8Array(this.#smallSize);
     this.#reading = buf;
-    conn.read(buf).then(this.#onRead, this.#onReadError);
+    conn.read(buf).then(this.#onRead, this.#onRead);
   }
 
-  readonly #onRead = (n: number | null): void => {
+  // One closure settles reads both ways (a rejection is never a number or null):
+  // fewer functions held by every idle connection.
+  readonly #onRead = (n: number | null | unknown): void => {
     const buf = this.#reading as Uint8Array;
     this.#reading = null;
+    if (typeof n !== "number" && n !== null) {
+      if (!this.#destroyed) this.#fail(ioError(n, "read"));
+      return;
+    }
     if (this.#destroyed) return;
     if (n === null) {
       // Report the end on a later loop turn, after the ticks the last data
@@ -240,7 +253,7 @@ export class DenoTransport implements Transport {
       // the end before finishing the message that data completed). The read
       // slot stays taken meanwhile so no other read starts.
       this.#reading = buf;
-      setImmediate(this.#onEof);
+      setImmediate(DenoTransport.#onEof, this);
       return;
     }
     if (n === 0) {
@@ -251,7 +264,14 @@ export class DenoTransport implements Transport {
     let chunk: Uint8Array;
     if (!this.#large) {
       chunk = copyOut(buf, n);
-      this.#large = n === buf.byteLength;
+      if (n === buf.byteLength) {
+        this.#large = true;
+        if (n < SMALL_READ_MAX) {
+          // Filled: this connection's messages are bigger; wait with a bigger buffer.
+          this.#smallSize = n * 2;
+          this.#readBuf = null;
+        }
+      }
     } else if (n < COPY_BELOW) {
       chunk = copyOut(buf, n);
       this.#large = false;
@@ -267,17 +287,12 @@ export class DenoTransport implements Transport {
     this.#read();
   };
 
-  readonly #onEof = (): void => {
-    this.#reading = null;
-    if (this.#destroyed) return;
-    if (this.#paused) this.#held = null;
-    else this.#deliverEnd();
-  };
-
-  readonly #onReadError = (e: unknown): void => {
-    this.#reading = null;
-    if (!this.#destroyed) this.#fail(ioError(e, "read"));
-  };
+  static #onEof(t: DenoTransport): void {
+    t.#reading = null;
+    if (t.#destroyed) return;
+    if (t.#paused) t.#held = null;
+    else t.#deliverEnd();
+  }
 
   #deliver(chunk: Uint8Array): void {
     try {
@@ -298,7 +313,8 @@ export class DenoTransport implements Transport {
   }
 
   /** After `resume()`, on a later microtask (never inside the caller's own call). */
-  readonly #onResume = (): void => {
+  #onResume: (() => void) | null = null;
+  #resumeNow(): void {
     this.#resumeScheduled = false;
     if (this.#paused || this.#destroyed) return;
     const held = this.#held;
@@ -312,7 +328,7 @@ export class DenoTransport implements Transport {
       if (this.#paused) return;
     }
     this.#read();
-  };
+  }
 
   /** Stop calling `onData` (and reading: the peer sees TCP backpressure). */
   pause(): void {
@@ -325,7 +341,7 @@ export class DenoTransport implements Transport {
     this.#paused = false;
     if (!this.#resumeScheduled && !this.#destroyed) {
       this.#resumeScheduled = true;
-      queueMicrotask(this.#onResume);
+      queueMicrotask(this.#onResume ??= () => this.#resumeNow());
     }
   }
 
@@ -360,7 +376,7 @@ export class DenoTransport implements Transport {
   #startWrite(conn: DenoConn, data: Uint8Array): void {
     this.#inflight = data;
     this.#inflightDone = 0;
-    conn.write(data).then(this.#onWritten, this.#onWriteError);
+    conn.write(data).then(this.#onWritten, this.#onWritten);
   }
 
   /** Send what was queued while a write was in flight, as one buffer. */
@@ -374,7 +390,13 @@ export class DenoTransport implements Transport {
     this.#startWrite(conn, chunks.length === 1 ? chunks[0] : concat(chunks, total));
   }
 
-  readonly #onWritten = (n: number): void => {
+  // Settles writes both ways (a rejection is never a number).
+  readonly #onWritten = (n: number | unknown): void => {
+    if (typeof n !== "number") {
+      const error = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ioError(n, "write");
+      this.#writeDone((this.#inflight as Uint8Array).byteLength, error);
+      return;
+    }
     const data = this.#inflight as Uint8Array;
     const conn = this.#conn as DenoConn;
     const done = this.#inflightDone + n;
@@ -385,16 +407,11 @@ export class DenoTransport implements Transport {
         return;
       }
       this.#inflightDone = done;
-      conn.write(data.subarray(done)).then(this.#onWritten, this.#onWriteError);
+      conn.write(data.subarray(done)).then(this.#onWritten, this.#onWritten);
       return;
     }
     this.#bytesWritten += total;
     this.#writeDone(total, null);
-  };
-
-  readonly #onWriteError = (e: unknown): void => {
-    const error = this.#destroyed ? ERR_STREAM_DESTROYED("write") : ioError(e, "write");
-    this.#writeDone((this.#inflight as Uint8Array).byteLength, error);
   };
 
   #writeDone(total: number, error: Error | null): void {
