@@ -791,8 +791,12 @@ export class OutgoingMessage extends LightStream {
         nextTick(() => c(null));
       }
     } else if (size >= COPY_LIMIT) {
-      for (let i = 0; i < list.length - 1; i++) t.write(list[i]);
-      ret = t.write(list[list.length - 1], cb);
+      // Big: no copy here; the transport sends them as one write where it can.
+      if (t.writev !== undefined) ret = t.writev(list, cb);
+      else {
+        for (let i = 0; i < list.length - 1; i++) t.write(list[i]);
+        ret = t.write(list[list.length - 1], cb);
+      }
     } else {
       const buf = Buffer.allocUnsafe(size);
       let off = 0;

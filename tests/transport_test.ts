@@ -228,6 +228,36 @@ function transportSuite(
   opts: { unix: boolean; real: boolean; reusePort?: boolean },
 ): void {
   describe(`transport suite: ${label}`, () => {
+    test("writev: chunks arrive whole and in order, one callback after the last", async () => {
+      const l = await listen(rt, { port: 0, host: "127.0.0.1" });
+      try {
+        const { t: client } = await connect(rt, { host: "127.0.0.1", port: l.port });
+        const { peer: sp } = await l.nextConnection();
+        const big = pattern(300_000, 7);
+        const parts = [bytes("head:"), pattern(70_000, 1), bytes(":mid:"), big, bytes(":end")];
+        let total = 0;
+        for (const p of parts) total += p.byteLength;
+        let calls = 0;
+        let cbErr: Error | null | undefined = undefined;
+        const write = (chunks: Uint8Array[], cb: (e?: Error | null) => void) =>
+          client.writev ? client.writev(chunks, cb) : client.write(concat(chunks), cb);
+        write(parts.slice(0, 3), (e) => {
+          calls++;
+          cbErr = e ?? null;
+        });
+        write(parts.slice(3), () => calls++);
+        await sp.until(() => sp.bytes === total, "all bytes");
+        assert.deepEqual(concat(sp.chunks), concat(parts));
+        for (let i = 0; i < 100 && calls < 2; i++) await delay(10);
+        await delay(20);
+        assert.equal(calls, 2, "one callback per writev");
+        assert.equal(cbErr, null);
+        client.destroy();
+      } finally {
+        await l.close();
+      }
+    });
+
     test("echo, addresses, write callbacks, clean close", async () => {
       const l = await listen(rt, { port: 0, host: "127.0.0.1" });
       try {

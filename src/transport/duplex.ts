@@ -132,6 +132,21 @@ export class DuplexTransport implements Transport {
     return this.duplex.write(chunk, callback);
   }
 
+  /** The chunks between `duplex.cork()` and `uncork()` (one `_writev` when it has one). */
+  writev(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean {
+    const d = this.duplex;
+    const last = chunks.length - 1;
+    d.cork();
+    for (let i = 0; i < last; i++) {
+      this.#bytesWritten += chunks[i].byteLength;
+      d.write(chunks[i]);
+    }
+    this.#bytesWritten += chunks[last].byteLength;
+    const ret = d.write(chunks[last], callback);
+    d.uncork();
+    return ret;
+  }
+
   /** `duplex.end(callback)`. */
   end(callback?: () => void): void {
     if (callback) this.duplex.end(() => callback());

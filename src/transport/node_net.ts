@@ -58,6 +58,17 @@ export class NodeNetTransport implements Transport {
     return this.socket.write(chunk, callback);
   }
 
+  /** The chunks between `cork()` and `uncork()`: one `writev` system call. */
+  writev(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean {
+    const s = this.socket;
+    const last = chunks.length - 1;
+    s.cork();
+    for (let i = 0; i < last; i++) s.write(chunks[i]);
+    const ret = s.write(chunks[last], callback);
+    s.uncork();
+    return ret;
+  }
+
   /** `socket.end(callback)`. */
   end(callback?: () => void): void {
     this.socket.end(callback);

@@ -31,6 +31,13 @@ export interface Transport {
   setHandler(handler: TransportHandler): void;
   /** Queue bytes. Returns false when the queue is past the high-water mark: wait for `onDrain`. */
   write(chunk: Uint8Array, callback?: WriteCallback): boolean;
+  /**
+   * Queue several chunks as one write (Node: one `writev`; elsewhere one
+   * buffer or the fewest writes the runtime allows); `callback` follows the
+   * last. Returns as `write`. Optional: callers write the chunks one by one
+   * when a transport has none.
+   */
+  writev?(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean;
   /** Flush what is queued, then half-close (FIN). */
   end(callback?: () => void): void;
   /** Close now, dropping what is queued. `onClose` follows (with `error` when given). */
