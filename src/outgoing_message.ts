@@ -64,6 +64,7 @@ import {
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
 import { latin1EncodeInto } from "./core/latin1.ts";
+import { detectRuntimeName } from "./transport/runtime.ts";
 
 /** The connection that drives an `OutgoingMessage` (the server's, for its responses). */
 export interface OutgoingOwner {
@@ -101,10 +102,21 @@ function byteLengthOf(chunk: Chunk, encoding: ChunkEncoding | null | undefined):
   return Buffer.byteLength(chunk, encoding ?? "utf8");
 }
 
+const textEncoder = new TextEncoder();
+
+/**
+ * UTF-8 bytes of a string: Bun's `TextEncoder` is several times faster there
+ * than `Buffer.from`, which is the faster one on Node and Deno.
+ */
+const utf8Bytes: (s: string) => Uint8Array = detectRuntimeName() === "bun"
+  ? (s) => textEncoder.encode(s)
+  : (s) => Buffer.from(s, "utf8");
+
 function toBytes(chunk: Chunk, encoding: ChunkEncoding | null | undefined): Uint8Array {
   if (typeof chunk !== "string") return chunk;
   if (chunk.length === 0) return EMPTY;
-  return Buffer.from(chunk, encoding ?? "utf8");
+  if (!encoding || encoding === "utf8" || encoding === "utf-8") return utf8Bytes(chunk);
+  return Buffer.from(chunk, encoding);
 }
 
 /** `s` as latin1 bytes in a (pooled) Buffer; a JS loop beats Deno's latin1 `Buffer` writes. */
@@ -659,7 +671,7 @@ export class OutgoingMessage extends LightStream {
       isUtf8ish(encoding);
     if (headUtf8) {
       // The usual res.end(text): head and text in one UTF-8 encode, no length passes.
-      return this._writeRaw(Buffer.from(head + (chunk as string), "utf8"), cb);
+      return this._writeRaw(utf8Bytes(head + (chunk as string)), cb);
     }
     const headLen = head === null ? 0 : headUtf8 ? Buffer.byteLength(head, "utf8") : head.length;
     const dataLen = isString ? byteLengthOf(chunk, encoding) : (chunk as Uint8Array).byteLength;

@@ -309,7 +309,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     res._owner = this;
     // HTTP/1.0 with Transfer-Encoding is faulty framing (RFC 9112 6.1): close after it.
     res.shouldKeepAlive = head.shouldKeepAlive &&
-      !(head.versionMinor === 0 && hasField(head.rawHeaders, "transfer-encoding"));
+      !(head.versionMinor === 0 && head.transferEncoding);
     if (!res.shouldKeepAlive) this.closeAfterMessage = true;
     res._uniqueHeaders = server._uniqueHeaders;
 
@@ -318,9 +318,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
     let handled = false;
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
-      // Scan rawHeaders instead of building req.headers (stays lazy for the handler).
+      // The parser noted Host and Expect: req.headers stays lazy for the handler.
       const raw = head.rawHeaders;
-      if (server.requireHostHeader && !hasField(raw, "host")) {
+      if (server.requireHostHeader && !head.host) {
         this.closeAfterMessage = true;
         res.writeHead(400, ["Connection", "close"]);
         res.end();
@@ -337,7 +337,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
         server.emit("dropRequest", req, socket);
         res.writeHead(503);
         res.end();
-      } else if (hasField(raw, "expect")) {
+      } else if (head.expect) {
         handled = true;
         if (continueExpression.test(joinedField(raw, "expect"))) {
           res._expect_continue = true;
@@ -605,14 +605,6 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     const res = this.socket._httpMessage;
     return !(res && !res.finished);
   }
-}
-
-function hasField(rawHeaders: readonly string[], lowerName: string): boolean {
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const n = rawHeaders[i];
-    if (n.length === lowerName.length && n.toLowerCase() === lowerName) return true;
-  }
-  return false;
 }
 
 function joinedField(rawHeaders: readonly string[], lowerName: string): string {

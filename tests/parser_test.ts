@@ -605,6 +605,39 @@ describe("requests", () => {
     }
   });
 
+  test("the head notes Host, Expect and Transfer-Encoding (any case)", () => {
+    const cases: [string, boolean, boolean, boolean][] = [
+      ["GET / HTTP/1.1\r\nhOsT: a\r\n\r\n", true, false, false],
+      ["GET / HTTP/1.1\r\nX: 1\r\nEXPECT: 100-continue\r\n\r\n", false, true, false],
+      [
+        "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        true,
+        false,
+        true,
+      ],
+      ["GET / HTTP/1.1\r\nHosts: a\r\nExpected: 1\r\n\r\n", false, false, false],
+    ];
+    for (const [raw, host, expect, te] of cases) {
+      const [m] = completed(parse("request", whole(raw)));
+      assert.deepEqual(
+        [m.head.host, m.head.expect, m.head.transferEncoding],
+        [host, expect, te],
+        JSON.stringify(raw),
+      );
+    }
+    // Past maxHeadersCount a field is dropped, so it is not noted either.
+    const p = new HTTPParser("request", {
+      onHeaders: (h) => {
+        assert.equal(h.host, false);
+        return HEADERS_BODY;
+      },
+      onBody() {},
+      onComplete() {},
+    }, { maxHeadersCount: 1 });
+    p.execute(bytes("GET / HTTP/1.1\r\nA: 1\r\nHost: h\r\n\r\n"));
+    assert.equal(p.error, null);
+  });
+
   test("every method of METHODS is accepted; others are not", async () => {
     const { METHODS } = await import("../src/core/constants.ts");
     for (const m of METHODS) {

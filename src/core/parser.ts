@@ -75,6 +75,12 @@ export interface MessageHead {
   upgrade: boolean;
   /** Whether the connection may carry another message after this one (llhttp's rules). */
   shouldKeepAlive: boolean;
+  /** A `Host` field is among `rawHeaders`. */
+  host: boolean;
+  /** An `Expect` field is among `rawHeaders`. */
+  expect: boolean;
+  /** A `Transfer-Encoding` field was received. */
+  transferEncoding: boolean;
 }
 
 /** What `onHeaders` answers. */
@@ -302,9 +308,15 @@ const H_CONTENT_LENGTH = 1;
 const H_TRANSFER_ENCODING = 2;
 const H_CONNECTION = 3;
 const H_UPGRADE = 4;
+const H_HOST = 5;
+const H_EXPECT = 6;
 
 function headerKind(name: string): number {
   switch (name.length) {
+    case 4:
+      return eqLower(name, "host") ? H_HOST : H_OTHER;
+    case 6:
+      return eqLower(name, "expect") ? H_EXPECT : H_OTHER;
     case 7:
       return eqLower(name, "upgrade") ? H_UPGRADE : H_OTHER;
     case 10:
@@ -433,6 +445,8 @@ export class HTTPParser {
   private connKeepAlive = false;
   private connUpgrade = false;
   private hasUpgrade = false;
+  private hasHost = false;
+  private hasExpect = false;
   private skipBody = false;
   private chunkedBody = false;
 
@@ -821,11 +835,13 @@ export class HTTPParser {
           const special = headerKind(name);
           const kind = this.inTrailers ? H_OTHER : special;
           if (c === SP) {
-            // No whitespace between field-name and colon (RFC 9112 5.1).
-            if (special === H_OTHER || !lenient) {
+            // No whitespace between field-name and colon (RFC 9112 5.1). llhttp
+            // knows only the framing fields (Host and Expect are noted here, not there).
+            const framing = special !== H_OTHER && special < H_HOST;
+            if (!framing || !lenient) {
               return this.fail(
                 "HPE_INVALID_HEADER_TOKEN",
-                special === H_OTHER ? "Invalid header token" : "Invalid header field char",
+                framing ? "Invalid header field char" : "Invalid header token",
                 j,
               );
             }
@@ -1484,6 +1500,8 @@ export class HTTPParser {
     this.hasContentLength = false;
     this.contentLength = 0;
     this.hasTransferEncoding = false;
+    this.hasHost = false;
+    this.hasExpect = false;
     this.teChunked = false;
     this.teSawChunked = false;
     this.connClose = false;
@@ -1573,11 +1591,19 @@ export class HTTPParser {
       return true;
     }
     const list = this.rawHeaders;
+    let stored = false;
     if (this.maxHeaderEntries === 0 || list.length < this.maxHeaderEntries) {
       list.push(name, value);
+      stored = true;
     }
     switch (this.fieldKind) {
       case H_OTHER:
+        return true;
+      case H_HOST:
+        if (stored) this.hasHost = true;
+        return true;
+      case H_EXPECT:
+        if (stored) this.hasExpect = true;
         return true;
       case H_CONTENT_LENGTH:
         return this.onContentLength(value, at);
@@ -1762,6 +1788,9 @@ export class HTTPParser {
       statusMessage: this.statusMessage,
       upgrade,
       shouldKeepAlive: this.keepAlive(),
+      host: this.hasHost,
+      expect: this.hasExpect,
+      transferEncoding: this.hasTransferEncoding,
     };
     this.headerSize = 0;
     this.state = S_CALLBACK; // until the answer is known (a throwing callback leaves it stopped)
