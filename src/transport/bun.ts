@@ -27,6 +27,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
+import { writeJoined } from "./join.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
   dnsException,
@@ -91,8 +92,6 @@ const HIGH_WATER_MARK = 65536;
  * allocates no arrays): it is swapped for a fresh array before any push.
  */
 const NONE: never[] = [];
-/** `writev` joins chunks up to this total into one buffer (a copy is cheaper than a system call). */
-const JOIN_LIMIT = 262144;
 
 const NOOP_HANDLER: TransportHandler = {
   onData(): void {},
@@ -368,20 +367,7 @@ export class BunTransport implements Transport {
 
   /** The chunks joined into one buffer and written once (chunk by chunk past 256 KiB). */
   writev(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean {
-    let total = 0;
-    for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
-    const last = chunks.length - 1;
-    if (last === 0 || total > JOIN_LIMIT) {
-      for (let i = 0; i < last; i++) this.write(chunks[i]);
-      return this.write(chunks[last], callback);
-    }
-    const joined = new Uint8Array(total);
-    let off = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      joined.set(chunks[i], off);
-      off += chunks[i].byteLength;
-    }
-    return this.write(joined, callback);
+    return writeJoined(this, chunks, callback);
   }
 
   #enqueue(chunk: Uint8Array, callback: WriteCallback | undefined): void {

@@ -26,6 +26,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
+import { concat, writeJoined } from "./join.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
   dnsException,
@@ -112,8 +113,6 @@ function copyOut(buf: Uint8Array, n: number): Uint8Array {
   poolOffset = (start + n + 7) & ~7;
   return pool.subarray(start, start + n);
 }
-/** `writev` joins chunks up to this total into one buffer. */
-const JOIN_LIMIT = 262144;
 /** `write()` returns false once this many bytes are queued. */
 const HIGH_WATER_MARK = 65536;
 
@@ -137,16 +136,6 @@ function callWriteCallback(cb: WriteCallback, error: Error | null): void {
   } catch (e) {
     rethrow(e);
   }
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) {
-    out.set(c, offset);
-    offset += c.byteLength;
-  }
-  return out;
 }
 
 function familyOf(address: string | undefined): string | undefined {
@@ -375,19 +364,9 @@ export class DenoTransport implements Transport {
     return true;
   }
 
-  /**
-   * The chunks as one buffer: one `conn.write` instead of one per chunk (past
-   * 256 KiB they are queued as they are: a copy would cost more than a write).
-   */
+  /** The chunks as one buffer: one `conn.write` (chunk by chunk past 256 KiB). */
   writev(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean {
-    let total = 0;
-    for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
-    const last = chunks.length - 1;
-    if (last === 0 || total > JOIN_LIMIT) {
-      for (let i = 0; i < last; i++) this.write(chunks[i]);
-      return this.write(chunks[last], callback);
-    }
-    return this.write(concat(chunks, total), callback);
+    return writeJoined(this, chunks, callback);
   }
 
   #startWrite(conn: DenoConn, data: Uint8Array): void {
