@@ -108,18 +108,6 @@ async function round(ms: number): Promise<number> {
 }
 
 await round(500);
-const probe = (globalThis as unknown as { __allocProbe?: () => number }).__allocProbe;
-if (probe) {
-  // ALLOC probe (node --max-semi-space-size=256 --import probe): heap growth per request.
-  (globalThis as unknown as { gc?: () => void }).gc?.();
-  const h0 = probe();
-  const r0 = responses;
-  for (let k = 0; k < 100; k++) {
-    for (let i = 0; i < conns.length; i++) conns[i].handler!.onData(REQUEST);
-    await turn();
-  }
-  console.log(`heap growth ${((probe() - h0) / (responses - r0)).toFixed(0)} bytes/request`);
-}
 const results: number[] = [];
 for (let i = 0; i < 7; i++) results.push(await round(500));
 results.sort((a, b) => a - b);

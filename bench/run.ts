@@ -1388,20 +1388,26 @@ async function parserBench(o: Options, tools: Tools): Promise<ParserOutput[] | n
   }
   const out: ParserOutput[] = [];
   for (const runtime of o.runtimes) {
-    const cmd = scriptCommand(tools, runtime, "parser_bench");
     console.log(`\n[parser] ${RUNTIME_LABEL[runtime]}`);
-    if (typeof cmd === "string") {
-      out.push({ runtime, text: cmd });
-      console.log(`  ${cmd}`);
-      continue;
+    const texts: string[] = [];
+    // The parser micro-benchmark, then the server layer without sockets.
+    for (const script of ["parser_bench", "layer_bench"]) {
+      const cmd = scriptCommand(tools, runtime, script);
+      if (typeof cmd === "string") {
+        texts.push(cmd);
+        continue;
+      }
+      const res = await run(o.quick && script === "parser_bench" ? [...cmd, "--quick"] : cmd, {
+        core: SERVER_CORE,
+        timeoutMs: 180_000,
+      });
+      texts.push(
+        (res.stdout.trim() +
+          (res.code ? `\n(exit ${res.code}) ${res.stderr.trim().slice(-500)}` : "") +
+          (res.timedOut ? "\n(killed after 180 s)" : "")).trim(),
+      );
     }
-    const res = await run(o.quick ? [...cmd, "--quick"] : cmd, {
-      core: SERVER_CORE,
-      timeoutMs: 180_000,
-    });
-    const text = (res.stdout.trim() +
-      (res.code ? `\n(exit ${res.code}) ${res.stderr.trim().slice(-500)}` : "") +
-      (res.timedOut ? "\n(killed after 180 s)" : "")).trim();
+    const text = texts.join("\n");
     console.log(text.replace(/^/gm, "  "));
     out.push({ runtime, text });
   }
@@ -1535,7 +1541,7 @@ function renderMarkdown(r: Report): string {
     );
   }
   if (r.parser) {
-    lines.push("## Parser (bench/parser_bench.ts)", "");
+    lines.push("## Parser and server layer (bench/parser_bench.ts, bench/layer_bench.ts)", "");
     for (const p of r.parser) {
       lines.push(`### ${RUNTIME_LABEL[p.runtime]}`, "", "```", p.text, "```", "");
     }
@@ -1614,12 +1620,24 @@ async function main(): Promise<void> {
   const md = renderMarkdown(report);
   console.log("\n" + md);
   if (o.write) {
-    await D.writeTextFile(`${ROOT}/bench/RESULTS.md`, md);
+    // The hand-written findings at the end of the file (from FINDINGS_MARK on) are kept.
+    let kept = "";
+    try {
+      const old = await D.readTextFile(`${ROOT}/bench/RESULTS.md`);
+      const at = old.indexOf(FINDINGS_MARK);
+      if (at >= 0) kept = old.slice(at);
+    } catch {
+      // no earlier file
+    }
+    await D.writeTextFile(`${ROOT}/bench/RESULTS.md`, kept ? `${md.trimEnd()}\n\n${kept}` : md);
     // Keep the file as `deno fmt` wants it (the repo's lint runs `deno fmt --check`).
     await run([tools.deno, "fmt", "--quiet", `${ROOT}/bench/RESULTS.md`], { timeoutMs: 60_000 });
     console.log(`wrote bench/RESULTS.md`);
   }
 }
+
+/** Where the hand-written part of RESULTS.md starts; `--write` keeps it. */
+const FINDINGS_MARK = "<!-- findings: written by hand, kept by bench/run.ts --write -->";
 
 let tmpDir: string | null = null;
 
