@@ -8,7 +8,7 @@
  * - The event emitter is set up with a listener store whose prototype has no
  *   keys instead of a dictionary-mode `{ __proto__: null }`, and without the
  *   prototype walks of `EventEmitter.init` (which runs as before while
- *   `EventEmitter.captureRejections` is on).
+ *   `EventEmitter.captureRejections` is on or a domain is active).
  * - `LazyReadable` makes its `_readableState` on first access and replays onto
  *   it what happened before: the end of the body (`_endPending`) and a dump
  *   (`_dumpPending`). A request that nobody reads as a stream never has one.
@@ -33,8 +33,12 @@ const streamInit = Stream as unknown as { call(self: unknown): void };
 
 /** Sets up `self` as an event emitter (what `Stream`'s constructor does). */
 function initEmitter(self: EmitterFields): void {
-  if (EventEmitter.captureRejections) {
-    // The runtime's own set-up copies the capture setting onto the instance.
+  if (
+    EventEmitter.captureRejections ||
+    (globalThis as { process?: { domain?: unknown } }).process?.domain
+  ) {
+    // The runtime's own set-up copies the capture setting onto the instance
+    // and binds the emitter to an active domain (`domain` hooks it).
     streamInit.call(self);
     return;
   }

@@ -55,4 +55,22 @@ describe("per-request objects are the runtime's streams, set up lightly", () => 
       EventEmitter.captureRejections = before;
     }
   });
+
+  test("messages made inside a domain are bound to it", async () => {
+    const domain = await import("node:domain");
+    const d = domain.create();
+    let req: IncomingMessage | null = null;
+    let res: ServerResponse | null = null;
+    let plain: EventEmitter | null = null;
+    d.run(() => {
+      plain = new EventEmitter();
+      req = new IncomingMessage(null);
+      res = new ServerResponse(req);
+    });
+    // As the runtime's own emitters are (Bun's domain module binds none).
+    const expected = (plain as unknown as { domain?: unknown }).domain;
+    assert.equal((req as unknown as { domain?: unknown }).domain, expected);
+    assert.equal((res as unknown as { domain?: unknown }).domain, expected);
+    d.exit();
+  });
 });
