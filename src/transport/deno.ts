@@ -364,8 +364,19 @@ export class DenoTransport implements Transport {
     return true;
   }
 
-  /** The chunks as one buffer: one `conn.write` (chunk by chunk past 256 KiB). */
+  /**
+   * Several chunks in the fewest writes. A head and a body (two chunks) go as
+   * two writes: the head starts at once and the body follows without being
+   * copied, which measured faster than joining them (a 64 KiB copy costs more
+   * than the second op). More chunks (size line, data, CRLF) are joined into
+   * one buffer up to 256 KiB: queued behind a first write they would be
+   * copied anyway.
+   */
   writev(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean {
+    if (chunks.length === 2) {
+      this.write(chunks[0]);
+      return this.write(chunks[1], callback);
+    }
     return writeJoined(this, chunks, callback);
   }
 
