@@ -234,11 +234,25 @@ export class Socket extends Duplex {
     return this.on(event, listener);
   }
 
-  /** Same as `on()`, at the front of the listeners. */
+  /**
+   * Same as `on()`, at the front of the listeners. A 'data' listener starts
+   * the flow as `on('data')` does (Node's HTTP layer keeps its sockets
+   * flowing, so a prepended listener there sees the bytes too).
+   */
   // deno-lint-ignore no-explicit-any
   override prependListener(event: string | symbol, listener: (...args: any[]) => void): this {
-    if (event === "data" || event === "readable") this.#tapped = true;
-    return super.prependListener(event, listener);
+    if (event !== "data" && event !== "readable") return super.prependListener(event, listener);
+    this.#tapped = true;
+    super.prependListener(event, listener);
+    if (event === "data" && this.readableFlowing !== false) {
+      this.#inTapOn = this.#consumer !== null;
+      try {
+        this.resume();
+      } finally {
+        this.#inTapOn = false;
+      }
+    }
+    return this;
   }
 
   #pushEnd(): void {

@@ -56,6 +56,33 @@ describe("nodecompat n4", () => {
     }
   });
 
+  test("a 'data' listener prepended on req.socket after the response sees what comes next", async () => {
+    let tapped = "";
+    const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+      res.end();
+      res.socket!.prependListener("data", (d: Buffer) => {
+        tapped += d.toString("latin1");
+      });
+    });
+    const port = await listen(server);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const sock = net.connect(port, "127.0.0.1", () => {
+          sock.write("PUT / HTTP/1.1\r\nHost: a\r\n\r\n");
+        });
+        // After the response, bytes that are no HTTP: the listener sees them,
+        // the parser answers 400 and closes.
+        sock.once("data", () => sock.end("not http at all"));
+        sock.on("error", reject);
+        sock.on("close", () => resolve());
+        sock.resume();
+      });
+      assert.equal(tapped, "not http at all");
+    } finally {
+      await close(server);
+    }
+  });
+
   test("after an upgrade, bytes reach a socket tapped before it exactly once", async () => {
     const server = createServer(() => assert.fail("no request event for an upgrade"));
     let early = "";

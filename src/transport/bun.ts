@@ -27,7 +27,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
-import { writeJoined } from "./join.ts";
+import { JOIN_LIMIT, writeJoined } from "./join.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
   dnsException,
@@ -92,6 +92,9 @@ const HIGH_WATER_MARK = 65536;
  * allocates no arrays): it is swapped for a fresh array before any push.
  */
 const NONE: never[] = [];
+
+/** Where `writev` joins chunks (grows up to `JOIN_LIMIT`); see `writev`. */
+let scratch: Uint8Array = new Uint8Array(16384);
 
 const NOOP_HANDLER: TransportHandler = {
   onData(): void {},
@@ -365,9 +368,40 @@ export class BunTransport implements Transport {
     return false;
   }
 
-  /** The chunks joined into one buffer and written once (chunk by chunk past 256 KiB). */
+  /**
+   * The chunks joined and written once (chunk by chunk past 256 KiB). When
+   * nothing is queued they are joined in one scratch buffer shared by all
+   * sockets: Bun's `write` copies or sends synchronously and keeps no
+   * reference, so only a rest the kernel did not take is copied out.
+   */
   writev(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean {
-    return writeJoined(this, chunks, callback);
+    const sock = this.#sock;
+    if (!sock || this.#destroyed || this.#ending || this.#queue.length > 0 || chunks.length < 2) {
+      return writeJoined(this, chunks, callback);
+    }
+    let total = 0;
+    for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
+    if (total > JOIN_LIMIT) return writeJoined(this, chunks, callback);
+    if (scratch.byteLength < total) scratch = new Uint8Array(Math.max(total, scratch.byteLength * 2));
+    let offset = 0;
+    for (let i = 0; i < chunks.length; i++) {
+      scratch.set(chunks[i], offset);
+      offset += chunks[i].byteLength;
+    }
+    const n = sock.write(scratch.subarray(0, total));
+    if (n < 0) {
+      if (callback) this.#pushCallback(Infinity, callback);
+      this.#writeFailed();
+      return false;
+    }
+    this.#bytesWritten += n;
+    if (n === total) {
+      if (callback) queueMicrotask(() => callback(null));
+      return true;
+    }
+    this.#enqueue(scratch.slice(n, total), callback);
+    this.#needDrain = true;
+    return false;
   }
 
   #enqueue(chunk: Uint8Array, callback: WriteCallback | undefined): void {
