@@ -383,7 +383,7 @@ export class BunTransport implements Transport {
     for (let i = 0; i < chunks.length; i++) total += chunks[i].byteLength;
     if (total > JOIN_LIMIT) return writeJoined(this, chunks, callback);
     if (scratch.byteLength < total) {
-      scratch = new Uint8Array(Math.max(total, scratch.byteLength * 2));
+      scratch = new Uint8Array(Math.min(JOIN_LIMIT, Math.max(total, scratch.byteLength * 2)));
     }
     let offset = 0;
     for (let i = 0; i < chunks.length; i++) {
