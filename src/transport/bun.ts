@@ -5,14 +5,16 @@
  * Bun's `socket.write` is unbuffered: it returns how many bytes the kernel
  * took. The rest is kept here, in order, and re-sent on the `drain` callback;
  * `write()` returns false while anything is kept. Bun hands each `data`
- * callback a fresh Buffer (checked by the transport tests), so chunks are
- * passed on without copying. Pausing uses Bun's `socket.pause()`/`resume()`;
+ * callback a fresh Buffer (checked by the transport tests): big chunks are
+ * passed on as they are, chunks up to 2 KiB are copied into a shared pool
+ * (a view of a fresh Bun buffer, as a body's subarray, costs more than that). Pausing uses Bun's `socket.pause()`/`resume()`;
  * chunks Bun still delivers after `pause()` are held (at most what one read
  * returned) and handed over after `resume()`.
  *
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { lookup as dnsLookup } from "node:dns";
 import { setImmediate } from "node:timers";
 import type {
@@ -28,6 +30,7 @@ import type {
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
 import { JOIN_LIMIT, writeJoined } from "./join.ts";
+import { POOL_MAX, ReadPool } from "./read_pool.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
   dnsException,
@@ -92,6 +95,9 @@ const HIGH_WATER_MARK = 65536;
  * allocates no arrays): it is swapped for a fresh array before any push.
  */
 const NONE: never[] = [];
+
+/** Where small reads are copied to (see `_data`). */
+const readPool = new ReadPool((size) => Buffer.allocUnsafeSlow(size));
 
 /** Where `writev` joins chunks (grows up to `JOIN_LIMIT`); see `writev`. */
 let scratch: Uint8Array = new Uint8Array(16384);
@@ -195,7 +201,10 @@ export class BunTransport implements Transport {
   /** @internal Bun's `data`. */
   _data(chunk: Uint8Array): void {
     if (this.#destroyed) return;
-    this.#bytesRead += chunk.byteLength;
+    const n = chunk.byteLength;
+    this.#bytesRead += n;
+    // A view of Bun's fresh read buffer (a body's subarray) costs more than a small copy.
+    if (n <= POOL_MAX) chunk = readPool.copy(chunk, n);
     if (this.#paused || this.#held.length > 0) {
       if (this.#held === NONE) this.#held = [];
       this.#held.push(chunk);

@@ -3,9 +3,10 @@
  * unix). Nothing touches the `Deno` global until `listen`/`connect` is called.
  *
  * Reading: one `conn.read` in flight per connection, chained by promise
- * callbacks. An idle connection's pending read holds only a 1 KiB buffer (the
- * bytes are copied out, small reads into a shared pool); a read that fills it
- * switches to 64 KiB reads, handed over without a copy, until a short read.
+ * callbacks. An idle connection's pending read holds only a small buffer
+ * (256 bytes, doubled up to 2 KiB each time a read fills it; the bytes are
+ * copied out, small reads into a shared pool); a read that fills it switches
+ * to 64 KiB reads, handed over without a copy, until a short read.
  * Writing: a write goes straight to `conn.write` when nothing is in flight;
  * while one is, later writes are queued and sent as one concatenated write when
  * it settles.
@@ -27,6 +28,7 @@ import type {
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
 import { concat, writeJoined } from "./join.ts";
+import { ReadPool } from "./read_pool.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
   dnsException,
@@ -87,32 +89,10 @@ const SMALL_READ_SIZE = 256;
 const SMALL_READ_MAX = 2048;
 /** Large reads shorter than this are copied out (and the next read is small again). */
 const COPY_BELOW = 16384;
-/** Copies of reads up to this size are carved from a shared pool. */
-const POOL_MAX = 2048;
-const POOL_SIZE = 16384;
-
-let pool: Uint8Array | null = null;
-let poolOffset = 0;
+/** Where reads that are copied out go (small ones share a pool). */
+const readPool = new ReadPool((size) => new Uint8Array(size));
 /** A 64 KiB read buffer no read holds, for the next connection that needs one. */
 let spare: Uint8Array | null = null;
-
-/**
- * The first `n` bytes of `buf` in a chunk of their own. Small ones share a pool
- * (one allocation per 16 KiB of reads instead of one per read); chunks handed
- * out are never written again.
- */
-function copyOut(buf: Uint8Array, n: number): Uint8Array {
-  if (n > POOL_MAX) return buf.slice(0, n);
-  if (pool === null || poolOffset + n > POOL_SIZE) {
-    pool = new Uint8Array(POOL_SIZE);
-    poolOffset = 0;
-  }
-  const start = poolOffset;
-  pool.set(n === buf.byteLength ? buf : buf.subarray(0, n), start);
-  // Keep chunks 8-byte aligned, as Node's Buffer pool does.
-  poolOffset = (start + n + 7) & ~7;
-  return pool.subarray(start, start + n);
-}
 /** `write()` returns false once this many bytes are queued. */
 const HIGH_WATER_MARK = 65536;
 
@@ -254,7 +234,7 @@ export class DenoTransport implements Transport {
     this.#bytesRead += n;
     let chunk: Uint8Array;
     if (!this.#large) {
-      chunk = copyOut(buf, n);
+      chunk = readPool.copy(buf, n);
       if (n === buf.byteLength) {
         this.#large = true;
         if (n < SMALL_READ_MAX) {
@@ -264,7 +244,7 @@ export class DenoTransport implements Transport {
         }
       }
     } else if (n < COPY_BELOW) {
-      chunk = copyOut(buf, n);
+      chunk = readPool.copy(buf, n);
       this.#large = false;
       spare = buf;
     } else {
