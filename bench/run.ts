@@ -17,7 +17,8 @@
  *   across servers so a noisy neighbour hits every server alike.
  * - client: a Node `node:http` hello server on core 0; on core 1, 50 requests in
  *   flight from anyhttp's `request()` with a keep-alive Agent, the runtime's own
- *   `node:http` client, undici's `request()` and `fetch`, on each runtime.
+ *   `node:http` client, undici's `request()` and `fetch`, on each runtime. Then
+ *   the same against Bun.serve, which no client here saturates.
  * - memory: server RSS idle, then holding 10,000 idle keep-alive connections
  *   (`--connections`, 2,000 with `--quick`) opened by `bench/memory/idle_client.ts`.
  * - parser: runs `bench/parser_bench.ts` on each runtime, when it exists.
@@ -1119,22 +1120,40 @@ interface ClientSection {
   rows: ClientRow[];
 }
 
-async function clientBench(o: Options, tools: Tools): Promise<ClientSection | null> {
-  // The target: Node's node:http hello server; Bun's node:http if Node's is not built.
+/**
+ * The client rows against one hello server on core 0. `target` "node:http":
+ * Node's node:http (Bun's if Node's is not built), the issue's target; "fast":
+ * Bun.serve, faster than any client here, so the clients' own limits show
+ * (against node:http the fastest clients all stop at that server's ceiling).
+ */
+async function clientBench(
+  o: Options,
+  tools: Tools,
+  target: "node:http" | "fast",
+): Promise<ClientSection | null> {
   let server: LiveServer | null = null;
   let serverLabel = "";
-  for (const runtime of ["node", "bun"] as RuntimeName[]) {
-    const s = await startServer(tools, {
+  const candidates: ServerTarget[] = target === "fast"
+    ? [{ runtime: "bun", impl: "Bun.serve", script: "servers/bun_serve_server" }]
+    : (["node", "bun"] as RuntimeName[]).map((runtime) => ({
       runtime,
-      impl: "node:http",
+      impl: "node:http" as Impl,
       script: "servers/node_http_server",
-    }, "hello");
+    }));
+  for (const candidate of candidates) {
+    const s = await startServer(tools, candidate, "hello");
     if (!s.broken) {
       server = s;
-      serverLabel = `${RUNTIME_LABEL[runtime]}'s node:http`;
+      serverLabel = candidate.impl === "Bun.serve"
+        ? "Bun.serve"
+        : `${RUNTIME_LABEL[candidate.runtime]}'s node:http`;
       break;
     }
-    console.log(`[client] ${RUNTIME_LABEL[runtime]} node:http server unavailable: ${s.broken}`);
+    console.log(
+      `[client] ${
+        RUNTIME_LABEL[candidate.runtime]
+      } ${candidate.impl} server unavailable: ${s.broken}`,
+    );
   }
   if (!server || !server.child) return null;
   console.log(`\n[client] target: ${serverLabel} hello server on core ${SERVER_CORE}`);
@@ -1470,6 +1489,8 @@ interface Report {
   versions: Versions;
   server: ServerSection[];
   client: ClientSection | null;
+  /** The same clients against a server faster than all of them (Bun.serve). */
+  clientFast: ClientSection | null;
   memory: MemoryRow[] | null;
   parser: ParserOutput[] | null;
   seconds: number;
@@ -1526,6 +1547,18 @@ function renderMarkdown(r: Report): string {
         "Issue anchors: undici 1.43x and Bun's fetch 1.98x of Node's node:http client.",
       "",
       clientTable(r.client),
+      "",
+    );
+  }
+  if (r.clientFast) {
+    lines.push(
+      `### Clients against ${r.clientFast.serverLabel} (core ${SERVER_CORE})`,
+      "",
+      "The same clients against a hello server faster than any of them, so that each client's " +
+        "own ceiling shows: against node:http the fastest clients all stop near that server's " +
+        "limit.",
+      "",
+      clientTable(r.clientFast),
       "",
     );
   }
@@ -1604,13 +1637,17 @@ async function main(): Promise<void> {
     versions: v,
     server: [],
     client: null,
+    clientFast: null,
     memory: null,
     parser: null,
     seconds: 0,
   };
   try {
     if (o.sections.includes("server")) report.server = await serverBench(o, tools, tmp);
-    if (o.sections.includes("client")) report.client = await clientBench(o, tools);
+    if (o.sections.includes("client")) {
+      report.client = await clientBench(o, tools, "node:http");
+      if (o.runtimes.includes("bun")) report.clientFast = await clientBench(o, tools, "fast");
+    }
     if (o.sections.includes("memory")) report.memory = await memoryBench(o, tools);
     if (o.sections.includes("parser")) report.parser = await parserBench(o, tools);
   } finally {
