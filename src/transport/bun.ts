@@ -361,18 +361,25 @@ export class BunTransport implements Transport {
       this.#needDrain = true;
       return false;
     }
-    const n = len === 0 ? 0 : sock.write(chunk);
+    return this.#wrote(len === 0 ? 0 : sock.write(chunk), chunk, false, callback);
+  }
+
+  /**
+   * After `sock.write(data)` returned `n`: count it, keep the rest (copied
+   * out when `data` is the shared scratch buffer), report a failure.
+   */
+  #wrote(n: number, data: Uint8Array, scratched: boolean, callback?: WriteCallback): boolean {
     if (n < 0) {
       if (callback) this.#pushCallback(Infinity, callback);
       this.#writeFailed();
       return false;
     }
     this.#bytesWritten += n;
-    if (n === len) {
+    if (n === data.byteLength) {
       if (callback) queueMicrotask(() => callback(null));
       return true;
     }
-    this.#enqueue(chunk.subarray(n), callback);
+    this.#enqueue(scratched ? data.slice(n) : data.subarray(n), callback);
     this.#needDrain = true;
     return false;
   }
@@ -399,20 +406,8 @@ export class BunTransport implements Transport {
       scratch.set(chunks[i], offset);
       offset += chunks[i].byteLength;
     }
-    const n = sock.write(scratch.subarray(0, total));
-    if (n < 0) {
-      if (callback) this.#pushCallback(Infinity, callback);
-      this.#writeFailed();
-      return false;
-    }
-    this.#bytesWritten += n;
-    if (n === total) {
-      if (callback) queueMicrotask(() => callback(null));
-      return true;
-    }
-    this.#enqueue(scratch.slice(n, total), callback);
-    this.#needDrain = true;
-    return false;
+    const joined = scratch.subarray(0, total);
+    return this.#wrote(sock.write(joined), joined, true, callback);
   }
 
   #enqueue(chunk: Uint8Array, callback: WriteCallback | undefined): void {
