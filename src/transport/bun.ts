@@ -6,10 +6,11 @@
  * took. The rest is kept here, in order, and re-sent on the `drain` callback;
  * `write()` returns false while anything is kept. Bun hands each `data`
  * callback a fresh Buffer (checked by the transport tests): big chunks are
- * passed on as they are, chunks up to 2 KiB are copied into a shared pool
- * (a view of a fresh Bun buffer, as a body's subarray, costs more than that). Pausing uses Bun's `socket.pause()`/`resume()`;
- * chunks Bun still delivers after `pause()` are held (at most what one read
- * returned) and handed over after `resume()`.
+ * passed on as they are, chunks up to 2 KiB are copied into a shared pool (a
+ * view of a fresh Bun buffer, as a body's subarray, costs more than that).
+ * Pausing uses Bun's `socket.pause()`/`resume()`; chunks Bun still delivers
+ * after `pause()` are held (at most what one read returned) and handed over
+ * after `resume()`.
  *
  * @module
  */
@@ -29,7 +30,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
-import { JOIN_LIMIT, writeJoined } from "./join.ts";
+import { copyInto, JOIN_LIMIT, writeJoined } from "./join.ts";
 import { POOL_MAX, ReadPool } from "./read_pool.ts";
 import { codeOf, errnoException } from "./errors.ts";
 import {
@@ -401,12 +402,7 @@ export class BunTransport implements Transport {
     if (scratch.byteLength < total) {
       scratch = new Uint8Array(Math.min(JOIN_LIMIT, Math.max(total, scratch.byteLength * 2)));
     }
-    let offset = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      scratch.set(chunks[i], offset);
-      offset += chunks[i].byteLength;
-    }
-    const joined = scratch.subarray(0, total);
+    const joined = copyInto(chunks, scratch).subarray(0, total);
     return this.#wrote(sock.write(joined), joined, true, callback);
   }
 

@@ -20,7 +20,19 @@ export const JOIN_LIMIT = 262144;
  * ```
  */
 export function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
+  return copyInto(chunks, new Uint8Array(total));
+}
+
+/**
+ * `chunks` copied one after another to the start of `out` (big enough for
+ * them all); returns `out`.
+ *
+ * @example
+ * ```ts
+ * copyInto([new Uint8Array([1]), new Uint8Array([2])], new Uint8Array(4)); // [1, 2, 0, 0]
+ * ```
+ */
+export function copyInto(chunks: readonly Uint8Array[], out: Uint8Array): Uint8Array {
   let offset = 0;
   for (let i = 0; i < chunks.length; i++) {
     out.set(chunks[i], offset);
