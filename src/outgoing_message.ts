@@ -63,7 +63,7 @@ import {
   ERR_STREAM_WRITE_AFTER_END,
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
-import { latin1EncodeInto } from "./core/latin1.ts";
+import { latin1EncodeInto, utf8ByteLength } from "./core/latin1.ts";
 import { detectRuntimeName } from "./transport/runtime.ts";
 
 /** The connection that drives an `OutgoingMessage` (the server's, for its responses). */
@@ -97,8 +97,17 @@ const EMPTY = new Uint8Array(0);
 const CRLF = new Uint8Array([13, 10]);
 const nop = (): void => {};
 
+/** Strings up to this long are measured in JavaScript (no native call). */
+const SHORT_STRING = 64;
+
 function byteLengthOf(chunk: Chunk, encoding: ChunkEncoding | null | undefined): number {
   if (typeof chunk !== "string") return chunk.byteLength;
+  const n = chunk.length;
+  if (n === 0) return 0;
+  if (encoding === "latin1" || encoding === "binary" || encoding === "ascii") return n;
+  if (n <= SHORT_STRING && (!encoding || encoding === "utf8" || encoding === "utf-8")) {
+    return utf8ByteLength(chunk);
+  }
   return Buffer.byteLength(chunk, encoding ?? "utf8");
 }
 
@@ -217,8 +226,9 @@ export class OutgoingMessage extends LightStream {
   /** Transport written to while this message owns the connection. */
   protected _transport: Transport | null = null;
   // Queued chunks and callbacks: made on the first write, then emptied in place.
-  private _out: Uint8Array[] | null = null;
-  private _outCbs: Callback[] | null = null;
+  // Queued output: one chunk (the usual case: no array per response), or a list.
+  private _out: Uint8Array | Uint8Array[] | null = null;
+  private _outCbs: Callback | Callback[] | null = null;
   private _flushScheduled = false;
   private _pendingReported = 0;
   private _corked = 0;
@@ -279,7 +289,8 @@ export class OutgoingMessage extends LightStream {
    * (Node's `outputData`; a read-only snapshot).
    */
   get outputData(): { data: Uint8Array; encoding: string; callback: Callback | null }[] {
-    const out = this._out ?? [];
+    const queued = this._out;
+    const out = queued === null ? [] : Array.isArray(queued) ? queued : [queued];
     const list: { data: Uint8Array; encoding: string; callback: Callback | null }[] = [];
     for (let i = 0; i < out.length; i++) {
       list.push({ data: out[i], encoding: "latin1", callback: null });
@@ -741,8 +752,18 @@ export class OutgoingMessage extends LightStream {
     const t = this._transport;
     if (t !== null && t.destroyed) return false;
     const n = bytes.byteLength;
-    if (n > 0) (this._out ??= []).push(bytes);
-    if (callback) (this._outCbs ??= []).push(callback);
+    if (n > 0) {
+      const out = this._out;
+      if (out === null) this._out = bytes;
+      else if (Array.isArray(out)) out.push(bytes);
+      else this._out = [out, bytes];
+    }
+    if (callback) {
+      const cbs = this._outCbs;
+      if (cbs === null) this._outCbs = callback;
+      else if (Array.isArray(cbs)) cbs.push(callback);
+      else this._outCbs = [cbs, callback];
+    }
     this.outputSize += n;
     if (t === null) {
       if (n > 0) {
@@ -772,26 +793,24 @@ export class OutgoingMessage extends LightStream {
     if (t === null || t.destroyed) return true;
     const parts = this._out;
     const cbs = this._outCbs;
-    const nParts = parts === null ? 0 : parts.length;
-    const nCbs = cbs === null ? 0 : cbs.length;
-    if (nParts === 0 && nCbs === 0) return true;
+    if (parts === null && cbs === null) return true;
+    // Empty the queue before writing (a write may come back here).
+    this._out = null;
+    this._outCbs = null;
     const size = this.outputSize;
     this.outputSize = 0;
     let cb: WriteCallback | undefined;
-    if (nCbs === 1) cb = (cbs as Callback[])[0];
-    else if (nCbs > 1) {
-      const all = (cbs as Callback[]).slice();
+    if (typeof cbs === "function") cb = cbs;
+    else if (cbs !== null) {
+      const all = cbs;
       cb = (err) => {
         for (let i = 0; i < all.length; i++) all[i](err);
       };
     }
-    if (cbs !== null) cbs.length = 0;
-    // Empty the queue in place before writing (a write may come back here).
     let only: Uint8Array | null = null;
     let list: Uint8Array[] | null = null;
-    if (nParts === 1) only = (parts as Uint8Array[])[0];
-    else if (nParts > 1) list = (parts as Uint8Array[]).slice();
-    if (parts !== null) parts.length = 0;
+    if (Array.isArray(parts)) list = parts;
+    else only = parts;
     // The socket's idle timer counts this write (Node's socket writes refresh it).
     (this.socket as { _touch?: () => void } | null)?._touch?.();
     let ret = true;

@@ -10,6 +10,7 @@ import {
   latin1Decode,
   latin1Encode,
   latin1EncodeInto,
+  utf8ByteLength,
   utf8Encode,
 } from "../src/core/latin1.ts";
 
@@ -120,5 +121,35 @@ describe("utf8Encode / isAscii", () => {
     assert.equal(isAscii("hello\x7f"), true);
     assert.equal(isAscii("caf\u00e9"), false);
     assert.equal(isAscii("\x80"), false);
+  });
+});
+
+describe("utf8ByteLength", () => {
+  test("counts what the UTF-8 encoder writes, for every kind of code unit", () => {
+    const samples = [
+      "",
+      "Hello World!",
+      "caf\u00e9",
+      "\u07ff\u0800",
+      "\u65e5\u672c\u8a9e",
+      "\ud83d\ude00",
+      "\ud83d",
+      "\ude00x",
+      "a\ud83d",
+      "\ud83d\ude00\ud83d",
+      "\udbff\udfff\uffff\u0000\u007f\u0080",
+    ];
+    for (const s of samples) {
+      assert.equal(utf8ByteLength(s), utf8Encode(s).byteLength, JSON.stringify(s));
+    }
+  });
+
+  test("agrees with the encoder on every BMP code unit alone and after a high surrogate", () => {
+    for (let c = 0; c < 0x10000; c += 7) {
+      const one = String.fromCharCode(c);
+      assert.equal(utf8ByteLength(one), utf8Encode(one).byteLength, c.toString(16));
+      const pair = "\ud800" + one;
+      assert.equal(utf8ByteLength(pair), utf8Encode(pair).byteLength, "d800+" + c.toString(16));
+    }
   });
 });
