@@ -128,10 +128,20 @@ function toBytes(chunk: Chunk, encoding: ChunkEncoding | null | undefined): Uint
   return Buffer.from(chunk, encoding);
 }
 
-/** `s` as latin1 bytes in a (pooled) Buffer; a JS loop beats Deno's latin1 `Buffer` writes. */
+/**
+ * Writes `s` latin1-encoded into `buf` at `offset`; returns the offset after it.
+ * Node's and Bun's native `buf.write(s, offset, "latin1")` is 2-3x faster than
+ * a loop for a head; on Deno the loop is 2x faster than its `Buffer` write.
+ */
+const latin1Into: (s: string, buf: Buffer, offset: number) => number =
+  detectRuntimeName() === "deno"
+    ? latin1EncodeInto
+    : (s, buf, offset) => offset + buf.write(s, offset, "latin1");
+
+/** `s` as latin1 bytes in a (pooled) Buffer. */
 function latin1Buffer(s: string): Buffer {
   const buf = Buffer.allocUnsafe(s.length);
-  latin1EncodeInto(s, buf, 0);
+  latin1Into(s, buf, 0);
   return buf;
 }
 
@@ -692,7 +702,7 @@ export class OutgoingMessage extends LightStream {
       // Big binary chunk: do not copy it; write framing around it separately.
       if (head !== null || frame) {
         const pre = Buffer.allocUnsafe(headLen + (frame ? chunkOverhead(dataLen) - 2 : 0));
-        let off = head !== null ? latin1EncodeInto(head, pre, 0) : 0;
+        let off = head !== null ? latin1Into(head, pre, 0) : 0;
         if (frame) off = writeChunkHeader(pre, off, dataLen);
         this._writeRaw(pre, null);
       }
@@ -712,7 +722,7 @@ export class OutgoingMessage extends LightStream {
     const together = headUtf8 && dataLen > 0;
     if (together) off = buf.write(head + (chunk as string), 0, "utf8");
     else if (head !== null) {
-      off = headUtf8 ? buf.write(head, 0, "utf8") : latin1EncodeInto(head, buf, 0);
+      off = headUtf8 ? buf.write(head, 0, "utf8") : latin1Into(head, buf, 0);
     }
     if (frame) off = writeChunkHeader(buf, off, dataLen);
     if (dataLen > 0 && !together) {
