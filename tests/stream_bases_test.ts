@@ -73,4 +73,34 @@ describe("per-request objects are the runtime's streams, set up lightly", () => 
     assert.equal((res as unknown as { domain?: unknown }).domain, expected);
     d.exit();
   });
+  test("the readable state, made on first use or assigned, is an own plain data property", async () => {
+    const dataProp = (o: object) => {
+      const d = Object.getOwnPropertyDescriptor(o, "_readableState");
+      assert.ok(d, "own property");
+      assert.equal(typeof d.get, "undefined");
+      assert.equal(d.writable && d.enumerable && d.configurable, true);
+      return d.value;
+    };
+    const req = new IncomingMessage(null);
+    assert.equal(Object.getOwnPropertyDescriptor(req, "_readableState"), undefined);
+    const state = (req as unknown as { _readableState: object })._readableState;
+    assert.equal(dataProp(req), state);
+    assert.ok(Object.keys(req).includes("_readableState"));
+    req.push("abc");
+    req.push(null);
+    const chunks: string[] = [];
+    for await (const c of req) chunks.push(String(c));
+    assert.deepEqual(chunks, ["abc"]);
+
+    const other = new IncomingMessage(null);
+    const mine = { mine: true };
+    (other as unknown as { _readableState: object })._readableState = mine;
+    assert.equal(dataProp(other), mine);
+    // Neither object's property leaked to the other or to the prototype.
+    assert.equal(dataProp(req), state);
+    assert.equal(
+      Object.getOwnPropertyDescriptor(new IncomingMessage(null), "_readableState"),
+      undefined,
+    );
+  });
 });
