@@ -197,14 +197,16 @@ export class ClientRequest extends OutgoingMessage {
       options = input;
       base = null;
     }
-    // One null-prototype copy serves as the request's options and, once host
-    // and port are normalised, as the connection options handed to the agent.
+    // One copy serves as the request's options and, once host and port are
+    // normalised, as the connection options handed to the agent.
     let opts: RequestOptions;
     if (typeof options === "function") {
       cb = options;
       opts = base || Object.create(null);
     } else {
-      opts = Object.assign(base || Object.create(null), options);
+      // A spread copy: an engine fast path, faster than Object.assign into a
+      // null-prototype object; an own `__proto__` key stays a plain key.
+      opts = base ? Object.assign(base, options) : { ...options };
     }
 
     let agent = opts.agent as AgentLike | false | null | undefined | true;
