@@ -535,6 +535,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       const bytes = new Uint8Array(text.length);
       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
       this.transport.write(bytes, done);
+      // Nothing may follow the canned answer (Node destroys the socket at
+      // once): a response still pending finds the socket no longer writable.
+      if (!socket.destroyed) socket.end();
       if (!socket.destroyed && !this.transport.destroyed) timer = setTimeout(done, 1000);
       return;
     }

@@ -329,6 +329,25 @@ describe("server: interim and pending responses on the wire", () => {
     }
   });
 
+  test("nothing follows the canned 400: a response still pending is not written after it", async () => {
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      req.resume();
+      req.on("end", () => res.end("late"));
+    });
+    const port = await listen(server);
+    try {
+      const r = await overTcp(
+        port,
+        "POST /ok HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nhello",
+        250,
+      );
+      assert.equal(r.response, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      assert.equal(r.closed, true);
+    } finally {
+      await stop(server);
+    }
+  });
+
   test("a response still pending when an 'upgrade' listener ends the socket is dropped, not a crash", async () => {
     const errors: unknown[] = [];
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
