@@ -286,6 +286,51 @@ describe("server: extra wire cases (tests/wire_cases_extra_requests.json)", () =
   });
 });
 
+describe("server: 'clientError' codes for bad framing fields (as Node 20)", () => {
+  const head = "POST / HTTP/1.1\r\nHost: a\r\n";
+  const chunkedHead = head + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n";
+  const table: [string, string][] = [
+    [head + "Content-Length: 5\x00\r\n\r\nhello", "HPE_INVALID_CONTENT_LENGTH"],
+    [head + "Content-Length: \x015\r\n\r\nhello", "HPE_INVALID_CONTENT_LENGTH"],
+    [head + "Content-Length: +5\n\r\nhello", "HPE_INVALID_CONTENT_LENGTH"],
+    [head + "Content-Length: 0x5\r\r\nhello", "HPE_INVALID_CONTENT_LENGTH"],
+    [head + "Content-Length: 5\n\r\nhello", "HPE_CR_EXPECTED"],
+    [head + "Content-Length: 5\r\nContent-Length: 6\n\r\nhello!", "HPE_UNEXPECTED_CONTENT_LENGTH"],
+    [
+      head + "Content-Length: 5\r\nTransfer-Encoding: \x00chunked\r\n\r\n",
+      "HPE_INVALID_TRANSFER_ENCODING",
+    ],
+    [head + "Transfer-Encoding: chunked, gzip\n\r\n", "HPE_INVALID_TRANSFER_ENCODING"],
+    [head + "Transfer-Encoding: chunked\x00\r\n\r\n", "HPE_INVALID_HEADER_TOKEN"],
+    [chunkedHead + "Content-Length: 3\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH"],
+    [chunkedHead + "Transfer-Encoding: gzip\r\n\r\n", "HPE_INVALID_TRANSFER_ENCODING"],
+  ];
+
+  test("the code, bytesParsed and rawPacket of each", async () => {
+    const seen = new Map<number, { code?: string; bytesParsed?: unknown; rawPacket?: unknown }>();
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      req.on("error", () => {});
+      req.resume();
+      req.on("end", () => res.end());
+    });
+    server.on("clientError", (e: Error & { code?: string }, socket: Duplex) => {
+      seen.set((socket as { remotePort?: number }).remotePort ?? 0, e);
+      socket.destroy();
+    });
+    const port = await listen(server);
+    try {
+      const outs = await Promise.all(table.map(([raw]) => overTcp(port, raw, 200)));
+      const got = outs.map((o) => {
+        const e = seen.get(o.localPort);
+        return [e?.code, typeof e?.bytesParsed, e?.rawPacket instanceof Uint8Array];
+      });
+      assert.deepEqual(got, table.map(([, code]) => [code, "number", true]));
+    } finally {
+      await stop(server);
+    }
+  });
+});
+
 describe("server: interim and pending responses on the wire", () => {
   test("100 Continue goes out before the 400 for a bad request pipelined behind", async () => {
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {

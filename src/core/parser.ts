@@ -910,7 +910,12 @@ export class HTTPParser {
             c = data[j];
             if (c === CR || c === LF) break;
             if (!lenient) {
-              return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header value char", j);
+              return this.valueFail(
+                this.pending + decodeRange(data, mark, j),
+                "HPE_INVALID_HEADER_TOKEN",
+                "Invalid header value char",
+                j,
+              );
             }
             j++;
           }
@@ -919,7 +924,12 @@ export class HTTPParser {
             continue;
           }
           if (c === LF && !lenient) {
-            return this.fail("HPE_CR_EXPECTED", "Missing expected CR after header value", j);
+            return this.valueFail(
+              this.pending + decodeRange(data, mark, j),
+              "HPE_CR_EXPECTED",
+              "Missing expected CR after header value",
+              j,
+            );
           }
           if (this.countHeader(j - mark)) return this.overflow(j + 1);
           let end = j;
@@ -945,7 +955,12 @@ export class HTTPParser {
           if (data[i] === LF) {
             i++;
           } else if (this.fieldValue !== "") {
-            return this.fail("HPE_LF_EXPECTED", "Missing expected LF after header value", i);
+            return this.valueFail(
+              this.fieldValue,
+              "HPE_LF_EXPECTED",
+              "Missing expected LF after header value",
+              i,
+            );
           } else if (!lenient) {
             return this.fail("HPE_STRICT", "Expected LF after CR", i);
           }
@@ -1555,6 +1570,52 @@ export class HTTPParser {
     this.error = new ParseError(code, reason, at, this.chunk);
     this.chunk = EMPTY_VIEW;
     return -1;
+  }
+
+  /**
+   * A field value went wrong at `at` (`value` is what came before). llhttp
+   * checks Content-Length and Transfer-Encoding values as their bytes come,
+   * so for those fields its error for the value comes first, as there.
+   */
+  private valueFail(value: string, code: string, reason: string, at: number): number {
+    if (!this.lenient && !this.inTrailers) {
+      const kind = this.fieldKind;
+      if (kind === H_CONTENT_LENGTH) {
+        if (this.hasContentLength) {
+          return this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", at);
+        }
+        if (this.hasTransferEncoding) {
+          return this.fail(
+            "HPE_INVALID_CONTENT_LENGTH",
+            "Content-Length can't be present with Transfer-Encoding",
+            at,
+          );
+        }
+        // A control byte, or anything but digits then spaces before it.
+        if (code === "HPE_INVALID_HEADER_TOKEN" || !/^[0-9]* *$/.test(value)) {
+          return this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
+        }
+      } else if (kind === H_TRANSFER_ENCODING) {
+        if (this.hasContentLength) {
+          return this.fail(
+            "HPE_INVALID_TRANSFER_ENCODING",
+            "Transfer-Encoding can't be present with Content-Length",
+            at,
+          );
+        }
+        if (
+          this.isRequest &&
+          (this.teSawChunked ? value !== "" : /(?:^|[\s,])chunked[ \t]*,/i.test(value))
+        ) {
+          return this.fail(
+            "HPE_INVALID_TRANSFER_ENCODING",
+            "Invalid `Transfer-Encoding` header value",
+            at,
+          );
+        }
+      }
+    }
+    return this.fail(code, reason, at);
   }
 
   /** Adds head bytes; true when the limit is reached. */
