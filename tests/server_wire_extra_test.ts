@@ -286,7 +286,7 @@ describe("server: extra wire cases (tests/wire_cases_extra_requests.json)", () =
   });
 });
 
-describe("server: 'clientError' codes for bad framing fields (as Node 20)", () => {
+describe("server: 'clientError' codes for bad framing fields and targets (as Node 20)", () => {
   const head = "POST / HTTP/1.1\r\nHost: a\r\n";
   const chunkedHead = head + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n";
   const table: [string, string][] = [
@@ -304,6 +304,8 @@ describe("server: 'clientError' codes for bad framing fields (as Node 20)", () =
     [head + "Transfer-Encoding: chunked\x00\r\n\r\n", "HPE_INVALID_HEADER_TOKEN"],
     [chunkedHead + "Content-Length: 3\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH"],
     [chunkedHead + "Transfer-Encoding: gzip\r\n\r\n", "HPE_INVALID_TRANSFER_ENCODING"],
+    ["GET HTTP/1.1\r\nHost: a\r\n\r\n", "HPE_INVALID_URL"],
+    ["GET \r/a HTTP/1.1\r\nHost: a\r\n\r\n", "HPE_INVALID_URL"],
   ];
 
   test("the code, bytesParsed and rawPacket of each", async () => {

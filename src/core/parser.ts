@@ -572,7 +572,15 @@ export class HTTPParser {
           c = data[j];
           if (c !== SP) {
             if (c === CR || c === LF) {
-              // HTTP/0.9 request line (no version): not served.
+              // HTTP/0.9 request line (no version): not served. llhttp first
+              // refuses an empty target or a malformed absolute/authority form.
+              const url = this.pending + decodeRange(data, mark, j);
+              if (url === "") return this.fail("HPE_INVALID_URL", "Invalid characters in url", j);
+              const first = url.charCodeAt(0);
+              if (this.method === "CONNECT" || (first !== 0x2f && first !== 0x2a)) {
+                const bad = checkUrlForm(url, this.method === "CONNECT");
+                if (bad !== null) return this.fail("HPE_INVALID_URL", bad, j);
+              }
               return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", j);
             }
             return this.fail("HPE_INVALID_URL", this.urlCharError(data, mark, j), j);
