@@ -720,6 +720,8 @@ class ClientConnection implements TransportHandler, ReadRequester {
     res.httpVersionMinor = head.versionMinor;
     res.httpVersion = head.versionMajor + "." + head.versionMinor;
     res.rawHeaders = head.rawHeaders;
+    const limit = this.parser.headerEntriesLimit;
+    if (limit !== 0 && head.rawHeaders.length > limit) res._headersCount = limit;
     res.statusCode = head.statusCode;
     res.statusMessage = head.statusMessage;
     res.upgrade = head.upgrade;

@@ -105,6 +105,8 @@ export class IncomingMessage extends LazyReadable implements LazyReadableFields 
   _endPending: boolean = false;
   /** The body was dumped before the stream state existed. */
   _dumpPending: boolean = false;
+  /** @internal How many `rawHeaders` entries make `headers` (Node's kHeadersCount); -1: all. */
+  _headersCount: number = -1;
 
   private _headersCache: IncomingHttpHeaders | null = null;
   private _headersDistinctCache: Record<string, string[]> | null = null;
@@ -138,7 +140,7 @@ export class IncomingMessage extends LazyReadable implements LazyReadableFields 
   get headers(): IncomingHttpHeaders {
     if (this._headersCache === null) {
       const dst: Record<string, string | string[]> = {};
-      addIncomingHeaders(dst, this.rawHeaders, this.joinDuplicateHeaders);
+      addIncomingHeaders(dst, this._countedHeaders(), this.joinDuplicateHeaders);
       this._headersCache = dst;
     }
     return this._headersCache;
@@ -147,10 +149,17 @@ export class IncomingMessage extends LazyReadable implements LazyReadableFields 
     this._headersCache = value;
   }
 
+  /** The `rawHeaders` entries `headers` is made of. */
+  private _countedHeaders(): string[] {
+    const raw = this.rawHeaders;
+    const n = this._headersCount;
+    return n >= 0 && n < raw.length ? raw.slice(0, n) : raw;
+  }
+
   /** Every header as a list of all its values (null-prototype object). */
   get headersDistinct(): Record<string, string[]> {
     if (this._headersDistinctCache === null) {
-      this._headersDistinctCache = buildDistinctHeaders(this.rawHeaders);
+      this._headersDistinctCache = buildDistinctHeaders(this._countedHeaders());
     }
     return this._headersDistinctCache;
   }

@@ -801,6 +801,9 @@ export class OutgoingMessage extends LightStream {
   protected _flushOutput(): boolean {
     const t = this._transport;
     if (t === null || t.destroyed) return true;
+    // As Node: a socket whose writable side was ended (say by an 'upgrade'
+    // listener) takes no more response bytes; they stay queued.
+    if (this.socket !== null && this.socket.writable === false) return true;
     const parts = this._out;
     const cbs = this._outCbs;
     if (parts === null && cbs === null) return true;

@@ -17,7 +17,7 @@ import {
   type MessageHead,
   ParseError,
 } from "./core/parser.ts";
-import { MAX_HEADER_SIZE, MAX_HEADERS_COUNT } from "./core/constants.ts";
+import { MAX_HEADER_SIZE } from "./core/constants.ts";
 import {
   connResetException,
   ERR_HTTP_REQUEST_TIMEOUT,
@@ -140,7 +140,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       maxHeaderSize: server.maxHeaderSize || MAX_HEADER_SIZE,
       maxHeadersCount: typeof server.maxHeadersCount === "number"
         ? server.maxHeadersCount
-        : MAX_HEADERS_COUNT,
+        : undefined,
       lenient: !!server.insecureHTTPParser,
     });
     server._connections_.add(this);
@@ -271,6 +271,8 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     req.method = head.method;
     req.upgrade = head.upgrade;
     req.rawHeaders = head.rawHeaders;
+    const limit = (this.parser as HTTPParser).headerEntriesLimit;
+    if (limit !== 0 && head.rawHeaders.length > limit) req._headersCount = limit;
     req._reader = this;
     this.req = req;
 
@@ -533,6 +535,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       const bytes = new Uint8Array(text.length);
       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
       this.transport.write(bytes, done);
+      // Nothing may follow the canned answer (Node destroys the socket at
+      // once): a response still pending finds the socket no longer writable.
+      if (!socket.destroyed) socket.end();
       if (!socket.destroyed && !this.transport.destroyed) timer = setTimeout(done, 1000);
       return;
     }

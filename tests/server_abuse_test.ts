@@ -240,7 +240,7 @@ describe("server abuse", () => {
     return head + "\r\n";
   }
 
-  test("more headers than the default maxHeadersCount (2000): kept 2000, request served", async () => {
+  test("more headers than the default limit (2000 entries): Node's 1000 pairs in headers, request served", async () => {
     let seen: { raw: number; host: string | undefined; a: number } | null = null;
     await withServer({}, (req, res) => {
       const a = req.headers["a"];
@@ -254,7 +254,8 @@ describe("server abuse", () => {
       const r = await raw(port, manyHeaders(2100), { until: (t) => t.endsWith("served") });
       assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n/);
       assert.ok(r.text.endsWith("\r\n\r\nserved"));
-      assert.deepEqual(seen, { raw: 4000, host: "x", a: 1999 });
+      // As Node 20: rawHeaders keeps 33 batches of 31 lines; headers the first 2000 entries.
+      assert.deepEqual(seen, { raw: 2046, host: "x", a: 999 });
     });
   });
 

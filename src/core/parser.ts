@@ -429,6 +429,10 @@ export class HTTPParser {
   private rawHeaders: string[] = [];
   private trailers: string[] = [];
   private inTrailers = false;
+  /** Field lines seen in the current header or trailer section. */
+  private sectionFields = 0;
+  /** The current batch of 31 field lines is kept (see `commitField`). */
+  private batchKept = true;
   private headerSize = 0;
   private fieldName = "";
   private fieldKind = H_OTHER;
@@ -462,9 +466,8 @@ export class HTTPParser {
     const max = options?.maxHeaderSize;
     this.maxHeaderSize = typeof max === "number" && max > 0 ? max : MAX_HEADER_SIZE;
     const count = options?.maxHeadersCount;
-    this.maxHeaderEntries = typeof count === "number" && count >= 0
-      ? count * 2
-      : MAX_HEADERS_COUNT * 2;
+    // As Node: an explicit count is of pairs; the default (2000) counts entries.
+    this.maxHeaderEntries = typeof count === "number" && count >= 0 ? count * 2 : MAX_HEADERS_COUNT;
     this.lenient = options?.lenient === true;
   }
 
@@ -569,7 +572,15 @@ export class HTTPParser {
           c = data[j];
           if (c !== SP) {
             if (c === CR || c === LF) {
-              // HTTP/0.9 request line (no version): not served.
+              // HTTP/0.9 request line (no version): not served. llhttp first
+              // refuses an empty target or a malformed absolute/authority form.
+              const url = this.pending + decodeRange(data, mark, j);
+              if (url === "") return this.fail("HPE_INVALID_URL", "Invalid characters in url", j);
+              const first = url.charCodeAt(0);
+              if (this.method === "CONNECT" || (first !== 0x2f && first !== 0x2a)) {
+                const bad = checkUrlForm(url, this.method === "CONNECT");
+                if (bad !== null) return this.fail("HPE_INVALID_URL", bad, j);
+              }
               return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", j);
             }
             return this.fail("HPE_INVALID_URL", this.urlCharError(data, mark, j), j);
@@ -907,7 +918,12 @@ export class HTTPParser {
             c = data[j];
             if (c === CR || c === LF) break;
             if (!lenient) {
-              return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header value char", j);
+              return this.valueFail(
+                this.pending + decodeRange(data, mark, j),
+                "HPE_INVALID_HEADER_TOKEN",
+                "Invalid header value char",
+                j,
+              );
             }
             j++;
           }
@@ -916,7 +932,12 @@ export class HTTPParser {
             continue;
           }
           if (c === LF && !lenient) {
-            return this.fail("HPE_CR_EXPECTED", "Missing expected CR after header value", j);
+            return this.valueFail(
+              this.pending + decodeRange(data, mark, j),
+              "HPE_CR_EXPECTED",
+              "Missing expected CR after header value",
+              j,
+            );
           }
           if (this.countHeader(j - mark)) return this.overflow(j + 1);
           let end = j;
@@ -942,7 +963,12 @@ export class HTTPParser {
           if (data[i] === LF) {
             i++;
           } else if (this.fieldValue !== "") {
-            return this.fail("HPE_LF_EXPECTED", "Missing expected LF after header value", i);
+            return this.valueFail(
+              this.fieldValue,
+              "HPE_LF_EXPECTED",
+              "Missing expected LF after header value",
+              i,
+            );
           } else if (!lenient) {
             return this.fail("HPE_STRICT", "Expected LF after CR", i);
           }
@@ -1496,6 +1522,7 @@ export class HTTPParser {
     this.versionMinor = 0;
     this.rawHeaders = [];
     this.inTrailers = false;
+    this.sectionFields = 0;
     this.headerSize = 0;
     this.hasContentLength = false;
     this.contentLength = 0;
@@ -1553,6 +1580,52 @@ export class HTTPParser {
     return -1;
   }
 
+  /**
+   * A field value went wrong at `at` (`value` is what came before). llhttp
+   * checks Content-Length and Transfer-Encoding values as their bytes come,
+   * so for those fields its error for the value comes first, as there.
+   */
+  private valueFail(value: string, code: string, reason: string, at: number): number {
+    if (!this.lenient && !this.inTrailers) {
+      const kind = this.fieldKind;
+      if (kind === H_CONTENT_LENGTH) {
+        if (this.hasContentLength) {
+          return this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", at);
+        }
+        if (this.hasTransferEncoding) {
+          return this.fail(
+            "HPE_INVALID_CONTENT_LENGTH",
+            "Content-Length can't be present with Transfer-Encoding",
+            at,
+          );
+        }
+        // A control byte, or anything but digits then spaces before it.
+        if (code === "HPE_INVALID_HEADER_TOKEN" || !/^[0-9]* *$/.test(value)) {
+          return this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
+        }
+      } else if (kind === H_TRANSFER_ENCODING) {
+        if (this.hasContentLength) {
+          return this.fail(
+            "HPE_INVALID_TRANSFER_ENCODING",
+            "Transfer-Encoding can't be present with Content-Length",
+            at,
+          );
+        }
+        if (
+          this.isRequest &&
+          (this.teSawChunked ? value !== "" : /(?:^|[\s,])chunked[ \t]*,/i.test(value))
+        ) {
+          return this.fail(
+            "HPE_INVALID_TRANSFER_ENCODING",
+            "Invalid `Transfer-Encoding` header value",
+            at,
+          );
+        }
+      }
+    }
+    return this.fail(code, reason, at);
+  }
+
   /** Adds head bytes; true when the limit is reached. */
   private countHeader(n: number): boolean {
     return (this.headerSize += n) >= this.maxHeaderSize;
@@ -1579,22 +1652,31 @@ export class HTTPParser {
     return "Invalid char in url path";
   }
 
-  /** A header line is complete: record it and apply its framing meaning. */
+  /** Entries of `rawHeaders` that count for `headers` (0: no limit); Node's `maxHeaderPairs`. */
+  get headerEntriesLimit(): number {
+    return this.maxHeaderEntries;
+  }
+
+  /**
+   * A header line is complete: record it and apply its framing meaning.
+   * Lines are kept as Node 20 keeps them: its parser hands them over in
+   * batches of 31, and a batch is kept whole while fewer than the limit are
+   * kept, so a section may keep a few more lines than the limit.
+   */
   private commitField(at: number): boolean {
     const name = this.fieldName;
     const value = this.fieldValue;
+    const max = this.maxHeaderEntries;
+    const list = this.inTrailers ? this.trailers : this.rawHeaders;
+    if (this.sectionFields++ % 31 === 0) this.batchKept = max === 0 || list.length < max;
     if (this.inTrailers) {
-      const list = this.trailers;
-      if (this.maxHeaderEntries === 0 || list.length < this.maxHeaderEntries) {
-        list.push(name, value);
-      }
-      return true;
+      if (this.batchKept) list.push(name, value);
+      return this.lenient || this.onTrailerField(name, value, at);
     }
-    const list = this.rawHeaders;
     let stored = false;
-    if (this.maxHeaderEntries === 0 || list.length < this.maxHeaderEntries) {
+    if (this.batchKept) {
       list.push(name, value);
-      stored = true;
+      stored = max === 0 || list.length <= max;
     }
     switch (this.fieldKind) {
       case H_OTHER:
@@ -1614,6 +1696,32 @@ export class HTTPParser {
         return true;
       case H_UPGRADE:
         if (value !== "") this.hasUpgrade = true;
+        return true;
+    }
+    return true;
+  }
+
+  /**
+   * As llhttp, the framing fields keep their meaning in a trailer section:
+   * Content-Length is refused (the body is chunked), so is a non-empty
+   * Transfer-Encoding in a request, and `Connection: close` ends the
+   * connection after this message.
+   */
+  private onTrailerField(name: string, value: string, at: number): boolean {
+    switch (headerKind(name)) {
+      case H_CONTENT_LENGTH:
+        this.fail(
+          "HPE_INVALID_CONTENT_LENGTH",
+          "Content-Length can't be present with Transfer-Encoding",
+          at,
+        );
+        return false;
+      case H_TRANSFER_ENCODING:
+        if (value === "" || !this.isRequest) return true;
+        this.fail("HPE_INVALID_TRANSFER_ENCODING", "Invalid `Transfer-Encoding` header value", at);
+        return false;
+      case H_CONNECTION:
+        this.onConnection(value);
         return true;
     }
     return true;
@@ -1875,6 +1983,7 @@ export class HTTPParser {
     if (this.chunkSize === 0) {
       this.inTrailers = true;
       this.trailers = [];
+      this.sectionFields = 0;
       return S_FIELD_START;
     }
     this.remaining = this.chunkSize;
