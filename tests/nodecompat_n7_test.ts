@@ -1,0 +1,155 @@
+/**
+ * Behaviours found by running the rest of Node's http tests through anyhttp:
+ * a request aborted before its socket is attached still reports the error its
+ * own socket failed with (instead of leaving that socket's 'error' unhandled);
+ * the deprecated `_headers` / `_headerNames` accessors of OutgoingMessage work
+ * and warn once (DEP0066); `NODE_DEBUG=http` produces Node's one-time warning
+ * about sensitive data in logs.
+ */
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Duplex } from "node:stream";
+import { spawn } from "node:child_process";
+import process from "node:process";
+import { OutgoingMessage, request } from "../mod.ts";
+
+describe("nodecompat n7: aborting a request whose socket fails by itself", () => {
+  test("the socket's own error reaches the request's 'error', nothing is left unhandled", async () => {
+    const boom = new Error("transport broke");
+    const sock = new Duplex({
+      read() {},
+      write(_c, _e, cb) {
+        cb();
+      },
+    });
+    // The socket fails on its own right after it is handed out.
+    process.nextTick(() => sock.destroy(boom));
+    const req = request({ createConnection: () => sock });
+    const events: string[] = [];
+    const failure = new Promise<unknown>((resolve) => req.on("error", resolve));
+    const closed = new Promise<void>((resolve) => req.on("close", () => resolve()));
+    req.on("abort", () => events.push("abort"));
+    req.abort();
+    const got = await failure;
+    assert.equal(got, boom);
+    await closed;
+    assert.deepEqual(events, ["abort"]);
+  });
+});
+
+describe("nodecompat n7: OutgoingMessage _headers / _headerNames (DEP0066)", () => {
+  test("read and replace the header store, with one deprecation warning", async () => {
+    const warnings: { name: string; code?: string; message: string }[] = [];
+    const onWarning = (w: Error & { code?: string }) => warnings.push(w);
+    process.on("warning", onWarning);
+    try {
+      const msg = new OutgoingMessage();
+      assert.equal(msg._headerNames, null);
+      msg.setHeader("X-Trace", "1");
+      assert.deepEqual({ ...msg._headers }, { "x-trace": "1" });
+      assert.deepEqual({ ...msg._headerNames! }, { "x-trace": "X-Trace" });
+      // Renaming through _headerNames changes the casing sent on the wire.
+      msg._headerNames = { "x-trace": "x-TRACE", "x-absent": "X-Absent" };
+      assert.deepEqual(msg.getRawHeaderNames(), ["x-TRACE"]);
+      // Assigning _headers replaces every header.
+      msg._headers = { Accept: "text/plain" };
+      assert.deepEqual({ ...msg.getHeaders() }, { accept: "text/plain" });
+      assert.deepEqual(msg.getRawHeaderNames(), ["Accept"]);
+      msg._headers = null;
+      assert.deepEqual(msg.getHeaderNames(), []);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    } finally {
+      process.off("warning", onWarning);
+    }
+    const dep = warnings.filter((w) => w.code === "DEP0066");
+    assert.equal(dep.length, 1);
+    assert.equal(dep[0].name, "DeprecationWarning");
+    assert.match(dep[0].message, /^OutgoingMessage\.prototype\._header(s|Names) is deprecated$/);
+  });
+});
+
+/** Runs a small script in a fresh process of this runtime; resolves with its stdout. */
+function runChild(script: string, env: Record<string, string>): Promise<string> {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  const args = g.Deno
+    ? ["eval", "--quiet", script]
+    : g.Bun
+    ? ["-e", script]
+    : ["--input-type=module", "-e", script];
+  const childEnv: Record<string, string> = {};
+  for (const k of ["PATH", "HOME"]) if (process.env[k]) childEnv[k] = process.env[k]!;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...childEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    child.stdout!.on("data", (d: Uint8Array) => out += new TextDecoder().decode(d));
+    child.stderr!.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
+    child.on("error", reject);
+    child.on(
+      "close",
+      (code: number) =>
+        code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${err}`)),
+    );
+  });
+}
+
+describe("nodecompat n7: NODE_DEBUG=http", () => {
+  const modUrl =
+    new URL(import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js", import.meta.url).href;
+  const script = `
+    const http = await import(${JSON.stringify(modUrl)});
+    process.on("warning", (w) => console.log("WARN " + w.message));
+    new http.Server();
+    new http.Server();
+    setTimeout(() => {}, 20);
+  `;
+
+  test("warns once that the log may expose sensitive data", async () => {
+    const out = await runChild(script, { NODE_DEBUG: "net,HTTP" });
+    const lines = out.split("\n").filter((l) => l.startsWith("WARN "));
+    assert.equal(lines.length, 1, out);
+    assert.match(lines[0], /NODE_DEBUG environment variable to 'http' can expose sensitive data/);
+  });
+
+  test("says nothing when http debugging is not asked for", async () => {
+    const out = await runChild(script, { NODE_DEBUG: "net,https2" });
+    assert.equal(out.split("\n").filter((l) => l.startsWith("WARN ")).length, 0, out);
+  });
+});
+
+describe("nodecompat n7: --insecure-http-parser given to the process", () => {
+  const modUrl =
+    new URL(import.meta.url.endsWith(".ts") ? "../mod.ts" : "../mod.js", import.meta.url).href;
+  // A server answers a request whose header value holds a backspace (only the
+  // lenient parser takes it) and the script prints the status line it got.
+  const script = `
+    const http = await import(${JSON.stringify(modUrl)});
+    const net = await import("node:net");
+    const server = http.createServer((req, res) => res.end(req.headers["x-odd"]));
+    server.listen(0, "127.0.0.1", () => {
+      const c = net.connect(server.address().port, "127.0.0.1", () => {
+        c.end("GET / HTTP/1.1\\r\\nHost: a\\r\\nX-Odd: a\\bb\\r\\nConnection: close\\r\\n\\r\\n");
+      });
+      let got = "";
+      c.on("data", (d) => got += d.toString("latin1"));
+      c.on("close", () => {
+        console.log("STATUS " + got.split("\\r\\n")[0]);
+        server.close();
+      });
+    });
+  `;
+
+  test("makes servers lenient by default, as NODE_OPTIONS does for Node", async () => {
+    const out = await runChild(script, { NODE_OPTIONS: "--insecure-http-parser" });
+    assert.match(out, /STATUS HTTP\/1\.1 200 OK/, out);
+  });
+
+  test("without it the same request is refused", async () => {
+    const out = await runChild(script, {});
+    assert.match(out, /STATUS HTTP\/1\.1 400 Bad Request/, out);
+  });
+});
