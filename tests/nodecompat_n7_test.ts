@@ -4,7 +4,10 @@
  * own socket failed with (instead of leaving that socket's 'error' unhandled);
  * the deprecated `_headers` / `_headerNames` accessors of OutgoingMessage work
  * and warn once (DEP0066); `NODE_DEBUG=http` produces Node's one-time warning
- * about sensitive data in logs.
+ * about sensitive data in logs; `--insecure-http-parser` given to the process
+ * is the default of `insecureHTTPParser`; a request body the handler is
+ * reading is not dumped when the response finishes, even when the body came in
+ * the same packet as the head.
  */
 
 import { describe, test } from "node:test";
@@ -12,7 +15,11 @@ import assert from "node:assert/strict";
 import { Duplex } from "node:stream";
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { OutgoingMessage, request } from "../mod.ts";
+import { connect } from "node:net";
+import { createServer, OutgoingMessage, request } from "../mod.ts";
+import type { IncomingMessage } from "../src/incoming_message.ts";
+import type { ServerResponse } from "../src/server_response.ts";
+import { listen, stop } from "./server_util.ts";
 
 describe("nodecompat n7: aborting a request whose socket fails by itself", () => {
   test("the socket's own error reaches the request's 'error', nothing is left unhandled", async () => {
@@ -151,5 +158,48 @@ describe("nodecompat n7: --insecure-http-parser given to the process", () => {
   test("without it the same request is refused", async () => {
     const out = await runChild(script, {});
     assert.match(out, /STATUS HTTP\/1\.1 400 Bad Request/, out);
+  });
+});
+
+describe("nodecompat n7: a body being read is not dumped when the response ends", () => {
+  test("head and body in one packet, handler pauses after the first chunk", async () => {
+    let check: Promise<[boolean, number, boolean]> | null = null;
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const onData = () => {
+        req.pause();
+        res.end("seen");
+        check = new Promise((resolve) => {
+          res.on(
+            "finish",
+            () =>
+              setImmediate(() =>
+                resolve([req.isPaused(), req.listenerCount("data"), req.readableFlowing === false])
+              ),
+          );
+        });
+      };
+      req.on("data", onData);
+    });
+    const port = await listen(server);
+    try {
+      const body = "x".repeat(512);
+      await new Promise<void>((resolve, reject) => {
+        const sock = connect(port, "127.0.0.1", () => {
+          // Head and body in a single write: the server gets them together.
+          sock.write(
+            `POST / HTTP/1.1\r\nHost: a\r\nContent-Length: ${body.length}\r\n` +
+              `Connection: close\r\n\r\n${body}`,
+          );
+        });
+        sock.on("error", reject);
+        sock.resume();
+        sock.on("close", () => resolve());
+      });
+      assert.ok(check, "the handler saw the body");
+      // Still paused, the listener still there: the request was not dumped.
+      assert.deepEqual(await check, [true, 1, true]);
+    } finally {
+      await stop(server);
+    }
   });
 });
