@@ -203,3 +203,32 @@ describe("nodecompat n7: a body being read is not dumped when the response ends"
     }
   });
 });
+
+describe("nodecompat n7: Node 20's 16 KiB read buffering on every runtime", () => {
+  test("requests and responses buffer 16 KiB before reading pauses", async () => {
+    let serverSide: [number, number] | null = null;
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      serverSide = [req.readableHighWaterMark, req.socket.readableHighWaterMark];
+      req.resume();
+      req.on("end", () => res.end("ok"));
+    });
+    const port = await listen(server);
+    try {
+      const clientSide = await new Promise<[number, number]>((resolve, reject) => {
+        const req = request({ port, method: "POST", agent: false }, (res: IncomingMessage) => {
+          res.resume();
+          res.on(
+            "end",
+            () => resolve([res.readableHighWaterMark, res.socket.readableHighWaterMark]),
+          );
+        });
+        req.on("error", reject);
+        req.end("body");
+      });
+      assert.deepEqual(serverSide, [16384, 16384]);
+      assert.deepEqual(clientSide, [16384, 16384]);
+    } finally {
+      await stop(server);
+    }
+  });
+});
