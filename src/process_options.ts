@@ -10,8 +10,17 @@
 
 import process from "node:process";
 
+interface DenoPermissions {
+  permissions?: { querySync?(d: { name: "env"; variable: string }): { state: string } };
+}
+
 function readEnv(name: string): string {
   try {
+    // Deno would prompt for (or refuse) env access it was not given: ask first.
+    const perms = (globalThis as { Deno?: DenoPermissions }).Deno?.permissions;
+    if (perms?.querySync && perms.querySync({ name: "env", variable: name }).state !== "granted") {
+      return "";
+    }
     return process.env[name] ?? "";
   } catch {
     return "";
