@@ -36,6 +36,7 @@ import type { AgentSocket } from "./agent.ts";
 import { createConnection as netCreateConnection } from "./client_connect.ts";
 import { isURL, urlToHttpOptions } from "./client_options.ts";
 import type { AgentLike, RequestOptions } from "./client_options.ts";
+import { insecureParserDefault, warnIfHttpDebug } from "./process_options.ts";
 
 /** Characters Node refuses in a request path (anything outside `!`..`\xff`). */
 const INVALID_PATH_REGEX = /[^\u0021-\u00ff]/;
@@ -187,6 +188,7 @@ export class ClientRequest extends OutgoingMessage {
     cb?: ResponseListener,
   ) {
     super();
+    warnIfHttpDebug();
     let base: RequestOptions | null;
     if (typeof input === "string") {
       base = urlToHttpOptions(new URL(input));
@@ -479,7 +481,11 @@ export class ClientRequest extends OutgoingMessage {
           const e = err || this._destroyError;
           socket.destroy(e);
           if (socket.closed === true) {
-            done(e);
+            // A socket that already failed on its own (its 'error' may still be
+            // pending): that error is the request's, and is not left unhandled.
+            const own = (socket as { errored?: Error | null }).errored;
+            if (!e && own) socket.on("error", () => {});
+            done(e || own || undefined);
           } else {
             const cleanup = finished(socket, (er) => {
               cleanup();
@@ -666,7 +672,7 @@ class ClientConnection implements TransportHandler, ReadRequester {
     const maxCount = req.maxHeadersCount;
     const maxHeaderSize = req.maxHeaderSize || undefined;
     const maxHeadersCount = typeof maxCount === "number" ? maxCount : undefined;
-    const lenient = req.insecureHTTPParser === true;
+    const lenient = req.insecureHTTPParser ?? insecureParserDefault();
     // The connection's last parser is reused (as Node's parser pool does) when
     // the limits are the same and no execute() is under way.
     let parser = this.lastParser;

@@ -28,6 +28,7 @@
  */
 
 import { finished } from "node:stream";
+import type { Readable } from "node:stream";
 import { LazyReadable, type LazyReadableFields } from "./stream_bases.ts";
 import type { Duplex } from "node:stream";
 import type { Socket } from "./socket.ts";
@@ -204,6 +205,22 @@ export class IncomingMessage extends LazyReadable implements LazyReadableFields 
     const s = this.socket as SocketLike | null;
     if (s && typeof s.setTimeout === "function") s.setTimeout(msecs);
     return this;
+  }
+
+  /**
+   * As `Readable.read()`. A read counts as consuming the body even when the
+   * whole body was already buffered (so `_read()` is never reached): Node reads
+   * the body of a request after the handler's tick, so there the consumer's
+   * first read always reaches `_read()`, and a response that finishes then does
+   * not dump a body the handler is reading.
+   */
+  override read(size?: number): ReturnType<Readable["read"]> {
+    if (!this._consuming) {
+      (this as unknown as { _readableState: { readingMore: boolean } })._readableState
+        .readingMore = false;
+      this._consuming = true;
+    }
+    return super.read(size);
   }
 
   /** Readable hook: the consumer wants data. */

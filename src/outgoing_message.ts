@@ -29,6 +29,7 @@
  */
 
 import { Buffer } from "node:buffer";
+import process from "node:process";
 import { LightStream } from "./stream_bases.ts";
 import type { Duplex } from "node:stream";
 import type { Socket } from "./socket.ts";
@@ -65,6 +66,18 @@ import {
 import { nextTick } from "./next_tick.ts";
 import { latin1EncodeInto, utf8ByteLength } from "./core/latin1.ts";
 import { detectRuntimeName } from "./transport/runtime.ts";
+
+let warnedHeaders = false;
+/** One DEP0066 warning per process, whichever of `_headers`/`_headerNames` is touched first. */
+function warnHeadersDeprecated(name: string): void {
+  if (warnedHeaders) return;
+  warnedHeaders = true;
+  process.emitWarning(
+    `OutgoingMessage.prototype.${name} is deprecated`,
+    "DeprecationWarning",
+    "DEP0066",
+  );
+}
 
 /** The connection that drives an `OutgoingMessage` (the server's, for its responses). */
 export interface OutgoingOwner {
@@ -484,6 +497,37 @@ export class OutgoingMessage extends LightStream {
     const out: Record<string, OutgoingHeaderValue> = {};
     if (this._outHeaders) { for (const e of this._outHeaders.values()) out[e[0]] = e[1]; }
     return out;
+  }
+
+  /** @deprecated (DEP0066) The headers keyed by lower-cased name; use `getHeaders()`. */
+  get _headers(): Record<string, OutgoingHeaderValue> {
+    warnHeadersDeprecated("_headers");
+    return this.getHeaders();
+  }
+  set _headers(value: Record<string, OutgoingHeaderValue> | null | undefined) {
+    warnHeadersDeprecated("_headers");
+    if (value == null) this._outHeaders = null;
+    else if (typeof value === "object") {
+      const store: HeaderStore = this._outHeaders = new Map();
+      for (const name of Object.keys(value)) store.set(name.toLowerCase(), [name, value[name]]);
+    }
+  }
+
+  /** @deprecated (DEP0066) Lower-cased name → name as set, or null; use `getRawHeaderNames()`. */
+  get _headerNames(): Record<string, string> | null {
+    warnHeadersDeprecated("_headerNames");
+    if (this._outHeaders === null) return null;
+    const out = Object.create(null) as Record<string, string>;
+    for (const [k, e] of this._outHeaders) out[k] = e[0];
+    return out;
+  }
+  set _headerNames(value: Record<string, string> | null) {
+    warnHeadersDeprecated("_headerNames");
+    if (typeof value !== "object" || value === null || this._outHeaders === null) return;
+    for (const key of Object.keys(value)) {
+      const entry = this._outHeaders.get(key);
+      if (entry) entry[0] = value[key];
+    }
   }
 
   /**

@@ -25,6 +25,7 @@ import {
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
 import { STATUS_CODES } from "./core/constants.ts";
+import { warnIfHttpDebug } from "./process_options.ts";
 
 /** Options of `createServer()` / `new Server()`. */
 export interface ServerOptions {
@@ -164,6 +165,7 @@ export class Server extends EventEmitter {
   /** Creates a server; `listener` is added for 'request'. */
   constructor(options?: ServerOptions | RequestListener | null, listener?: RequestListener) {
     super();
+    warnIfHttpDebug();
     let opts: ServerOptions;
     if (typeof options === "function") {
       listener = options;

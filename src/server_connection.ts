@@ -29,6 +29,7 @@ import type { OutgoingMessage, OutgoingOwner } from "./outgoing_message.ts";
 import type { ServerResponse, ServerResponseOptions } from "./server_response.ts";
 import type { Server } from "./server.ts";
 import { nextTick, nextTickWith } from "./next_tick.ts";
+import { insecureParserDefault } from "./process_options.ts";
 
 /** Extra ms added to `keepAliveTimeout` before an idle connection is closed (as Node). */
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
@@ -141,7 +142,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       maxHeadersCount: typeof server.maxHeadersCount === "number"
         ? server.maxHeadersCount
         : undefined,
-      lenient: !!server.insecureHTTPParser,
+      lenient: server.insecureHTTPParser ?? insecureParserDefault(),
     });
     server._connections_.add(this);
     // As Node: a fresh connection counts as receiving a message, so one that

@@ -102,7 +102,9 @@ export class Socket extends Duplex {
       emitClose: false,
       autoDestroy: true,
       decodeStrings: true,
-      readableHighWaterMark: options.readableHighWaterMark,
+      // Node 20's 16 KiB, not the runtime's default (Deno and Bun use 64 KiB):
+      // an IncomingMessage buffers as much as its socket's readable side.
+      readableHighWaterMark: options.readableHighWaterMark ?? 16384,
       writableHighWaterMark: options.writableHighWaterMark,
     });
     this.#transport = transport;
