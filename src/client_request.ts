@@ -636,6 +636,8 @@ class ClientConnection implements TransportHandler, ReadRequester {
   private info = false;
   private executing = false;
   private upgraded = false;
+  /** Entries of rawHeaders that make `headers` (0: all). */
+  private headerEntries = 0;
   private paused = false;
   private finishListener: ((this: ClientRequest) => void) | null = null;
   /** The parser made last on this connection and its limits (see `startRequest`). */
@@ -663,7 +665,12 @@ class ClientConnection implements TransportHandler, ReadRequester {
     this.socket._hadError = false;
     const maxCount = req.maxHeadersCount;
     const maxHeaderSize = req.maxHeaderSize || undefined;
-    const maxHeadersCount = typeof maxCount === "number" ? maxCount : undefined;
+    // Node's client puts `maxHeadersCount` pairs (default 1000) in `headers`;
+    // its rawHeaders takes the fields in batches of 31 pairs while fewer
+    // entries than that limit were kept, so it may hold a few more.
+    const entries = typeof maxCount === "number" ? maxCount << 1 : 2000;
+    this.headerEntries = entries > 0 ? entries : 0;
+    const maxHeadersCount = entries > 0 ? 31 * Math.ceil(entries / 62) : 0;
     const lenient = req.insecureHTTPParser === true;
     // The connection's last parser is reused (as Node's parser pool does) when
     // the limits are the same and no execute() is under way.
@@ -717,11 +724,18 @@ class ClientConnection implements TransportHandler, ReadRequester {
     res.httpVersionMajor = head.versionMajor;
     res.httpVersionMinor = head.versionMinor;
     res.httpVersion = head.versionMajor + "." + head.versionMinor;
-    res.rawHeaders = head.rawHeaders;
     res.statusCode = head.statusCode;
     res.statusMessage = head.statusMessage;
     res.upgrade = head.upgrade;
     if (req.joinDuplicateHeaders) res.joinDuplicateHeaders = true;
+    const limit = this.headerEntries;
+    if (limit !== 0 && head.rawHeaders.length > limit) {
+      // `headers` and `headersDistinct` are made from the first `limit` entries.
+      res.rawHeaders = head.rawHeaders.slice(0, limit);
+      void res.headers;
+      void res.headersDistinct;
+    }
+    res.rawHeaders = head.rawHeaders;
 
     if (req.res) {
       // A second response to one request: drop the connection and read no

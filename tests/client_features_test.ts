@@ -264,7 +264,8 @@ describe("client features", () => {
         req.on("error", reject);
       });
       res.resume();
-      assert.deepEqual(res.rawHeaders, ["A", "1", "B", "2"]);
+      // As Node 20: rawHeaders keeps the fields that came in one batch (up to 31).
+      assert.deepEqual(res.rawHeaders, ["A", "1", "B", "2", "C", "3", "Content-Length", "0"]);
       assert.deepEqual({ ...res.headers }, { a: "1", b: "2" });
     } finally {
       await srv.close();

@@ -1094,9 +1094,9 @@ export class HTTPParser {
 
         case S_CHUNK_EXT_NAME_START: {
           c = data[i];
-          // A response may have an empty name (`5;=x`), as Node's client takes;
-          // a bad byte is then reported by the name state.
-          if (TOKEN[c] !== 1 && (this.isRequest || c === SP || c === HT)) {
+          // A response may have an empty name before `=` (`5;=x`), as Node's
+          // client takes; other bad bytes are then reported by the name state.
+          if (TOKEN[c] !== 1 && (this.isRequest || c === SP || c === CR || c === 0x3b)) {
             return this.fail("HPE_STRICT", "Invalid character in chunk extensions", i);
           }
           state = S_CHUNK_EXT_NAME;
@@ -1736,9 +1736,8 @@ export class HTTPParser {
   }
 
   private onTransferEncoding(value: string, at: number): boolean {
-    if (value === "") {
-      // (a response: no coding, so the body runs to the close, as Node's client)
-      if (this.lenient || !this.isRequest) return true;
+    if (value === "" && (this.lenient || this.isRequest)) {
+      if (this.lenient) return true;
       this.fail("HPE_INVALID_TRANSFER_ENCODING", "Empty Transfer-Encoding", at);
       return false;
     }
@@ -1750,6 +1749,9 @@ export class HTTPParser {
       );
       return false;
     }
+    // An empty one in a response names no coding (as Node's client: it still
+    // conflicts with an earlier Content-Length, but not with a later one).
+    if (value === "") return true;
     this.hasTransferEncoding = true;
     let start = 0;
     for (let k = 0; k <= value.length; k++) {
