@@ -802,9 +802,9 @@ class ClientConnection implements TransportHandler, ReadRequester {
 
   onBody(chunk: Uint8Array): void {
     const res = this.res;
-    if (this.info || res === null || this.req === null || (res._dumped && res.readableEnded)) {
-      return;
-    }
+    // A dumped response (request destroyed, no 'response' listener) gets no
+    // more body bytes: late 'data' listeners see none, as on Node.
+    if (this.info || res === null || this.req === null || res._dumped) return;
     if (!res.push(toBuffer(chunk)) && !res._dumped && !this.paused) {
       this.paused = true;
       this.transport.pause();

@@ -239,6 +239,33 @@ describe("client wire behaviours", () => {
     }
   });
 
+  test("destroy() in the 'response' listener: the body already read is not handed out", async () => {
+    const srv = await rawServer((socket) =>
+      socket.write("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello")
+    );
+    try {
+      const body = await withTimeout(
+        new Promise<string>((resolve) => {
+          let got = "";
+          const req = request({ host: "127.0.0.1", port: srv.port, agent: false });
+          req.on("error", () => {});
+          req.on("response", (res: IncomingMessage) => {
+            req.destroy();
+            res.on("data", (d: Uint8Array) => got += String.fromCharCode(...d));
+            res.on("error", () => {});
+            res.on("close", () => setTimeout(() => resolve(got), 20));
+          });
+          req.end();
+        }),
+        4000,
+        "destroy in response",
+      );
+      assert.equal(body, "");
+    } finally {
+      await srv.close();
+    }
+  });
+
   async function headerCounts(
     fields: number,
     maxHeadersCount?: number,
