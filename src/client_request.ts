@@ -798,9 +798,9 @@ class ClientConnection implements TransportHandler, ReadRequester {
 
   onBody(chunk: Uint8Array): void {
     const res = this.res;
-    if (this.info || res === null || this.req === null || (res._dumped && res.readableEnded)) {
-      return;
-    }
+    // A dumped response (request destroyed, no 'response' listener) gets no
+    // more body bytes: late 'data' listeners see none, as on Node.
+    if (this.info || res === null || this.req === null || res._dumped) return;
     if (!res.push(toBuffer(chunk)) && !res._dumped && !this.paused) {
       this.paused = true;
       this.transport.pause();
@@ -910,7 +910,11 @@ class ClientConnection implements TransportHandler, ReadRequester {
       req.emit("error", error);
     }
     const parser = this.parser;
-    if (parser !== null) {
+    // A response still unfinished is aborted before the parser is finished (as
+    // Node: a close that is not the peer's EOF does not end a close-delimited
+    // body, though `complete` then turns true).
+    const unfinished = req.res !== null && !req.res.complete && !this.executing;
+    if (parser !== null && !unfinished) {
       // Inside execute() (a listener destroyed the socket): just stop parsing.
       if (this.executing) parser.pause();
       else parser.finish();
@@ -922,7 +926,11 @@ class ClientConnection implements TransportHandler, ReadRequester {
       if (!res.complete) {
         res.destroy(connResetException("aborted"));
         req._emitClose();
-      } else if (!res.closed && !res.destroyed) {
+        if (parser !== null && unfinished) {
+          parser.finish();
+          this.freeParser();
+        }
+      } else if (!this.upgraded && !res.closed && !res.destroyed) {
         // The whole response arrived but is still being read: 'close' on the
         // request follows the response's own 'end'/'close', as on Node where
         // the socket closes after the data was handed out.

@@ -44,6 +44,7 @@ describe("per-request objects are the runtime's streams, set up lightly", () => 
         destroyedWith = err;
         return res;
       };
+      // deno-lint-ignore require-await -- the listener must return a rejected promise
       res.on("drain", async () => {
         throw new Error("async listener failed");
       });

@@ -385,6 +385,11 @@ const S_CALLBACK = 46;
 
 /** "HTTP/" */
 const PROTO = [0x48, 0x54, 0x54, 0x50, 0x2f];
+/** 16^12: a chunk size at least this large has 13 significant hex digits or more. */
+const HEX_13_DIGITS = 0x1000000000000;
+/** `RTSP/` and `ICE/`, the other protocol names llhttp takes in a status line. */
+const RTSP_PROTO = [0x52, 0x54, 0x53, 0x50, 0x2f];
+const ICE_PROTO = [0x49, 0x43, 0x45, 0x2f];
 
 /** Sentinel returned by the head/complete helpers: stop `execute()` now. */
 const STOP = -1;
@@ -418,6 +423,8 @@ export class HTTPParser {
   private winEnd = -1;
   /** Counter for multi-byte literals ("HTTP/", status digits). */
   private matchIdx = 0;
+  /** The protocol name a status line is being matched against. */
+  private resProto = PROTO;
 
   // Current message.
   private method = "";
@@ -457,6 +464,8 @@ export class HTTPParser {
   /** Body bytes left (Content-Length body or current chunk). */
   private remaining = 0;
   private chunkSize = 0;
+  /** Significant hex digits of a chunk size once it reaches 13 (see `chunkSizeOverflow`). */
+  private chunkDigits = 0;
   private extSize = 0;
 
   /** Creates a parser of the given kind. */
@@ -696,11 +705,15 @@ export class HTTPParser {
 
         // ----------------------------------------------------------- status line
         case S_RES_PROTO: {
-          if (data[i] !== PROTO[this.matchIdx]) {
+          c = data[i];
+          if (this.matchIdx === 0) {
+            this.resProto = c === 0x52 ? RTSP_PROTO : c === 0x49 ? ICE_PROTO : PROTO;
+          }
+          if (c !== this.resProto[this.matchIdx]) {
             return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/, RTSP/ or ICE/", i);
           }
           i++;
-          if (++this.matchIdx === 5) state = S_RES_MAJOR;
+          if (++this.matchIdx === this.resProto.length) state = S_RES_MAJOR;
           continue;
         }
 
@@ -750,7 +763,8 @@ export class HTTPParser {
             while (j < len && VALUE[data[j]] === 1) j++;
             if (j === len) break;
             c = data[j];
-            if (c === CR || c === LF || !lenient) break;
+            // Like llhttp, any byte but CR and LF (controls, DEL) is kept in the reason.
+            if (c === CR || c === LF) break;
             j++;
           }
           if (j === len) {
@@ -759,9 +773,6 @@ export class HTTPParser {
           }
           if (c === LF && !lenient) {
             return this.fail("HPE_CR_EXPECTED", "Missing expected CR after response line", j);
-          }
-          if (c !== CR && c !== LF) {
-            return this.fail("HPE_INVALID_STATUS", "Invalid response status", j);
           }
           this.statusMessage = this.pending === ""
             ? this.sub(data, mark, j)
@@ -1047,6 +1058,7 @@ export class HTTPParser {
             return this.fail("HPE_INVALID_CHUNK_SIZE", "Invalid character in chunk size", i);
           }
           this.chunkSize = h - 1;
+          this.chunkDigits = 0;
           this.extSize = 0;
           i++;
           state = S_CHUNK_SIZE;
@@ -1058,7 +1070,7 @@ export class HTTPParser {
           let h = 0;
           while (i < len && (h = HEX[data[i]]) !== 0) {
             size = size * 16 + (h - 1);
-            if (size > Number.MAX_SAFE_INTEGER) {
+            if (size >= HEX_13_DIGITS && this.chunkSizeOverflow(size)) {
               return this.fail("HPE_INVALID_CHUNK_SIZE", "Chunk size overflow", i);
             }
             i++;
@@ -1108,7 +1120,9 @@ export class HTTPParser {
 
         case S_CHUNK_EXT_NAME_START: {
           c = data[i];
-          if (TOKEN[c] !== 1) {
+          // A response may have an empty name before `=` (`5;=x`), as Node's
+          // client takes; other bad bytes are then reported by the name state.
+          if (TOKEN[c] !== 1 && (this.isRequest || c === SP || c === CR || c === 0x3b)) {
             return this.fail("HPE_STRICT", "Invalid character in chunk extensions", i);
           }
           state = S_CHUNK_EXT_NAME;
@@ -1164,8 +1178,8 @@ export class HTTPParser {
             i++;
             this.extSize++;
             state = S_CHUNK_EXT_QUOTED;
-          } else if (TOKEN[c] === 1 || lenient) {
-            // (lenient: an empty value, as llhttp allows)
+          } else if (TOKEN[c] === 1 || lenient || !this.isRequest) {
+            // (lenient, or a response: an empty value, as llhttp allows)
             state = S_CHUNK_EXT_VALUE;
           } else {
             return this.fail("HPE_STRICT", "Invalid character in chunk extensions value", i);
@@ -1740,6 +1754,7 @@ export class HTTPParser {
       );
       return false;
     }
+    if (!this.isRequest && !this.lenient) return this.onResponseContentLength(value, at);
     // 1*DIGIT, or a list of identical 1*DIGIT values (RFC 9110 8.6).
     let n = -1;
     let cur = -1;
@@ -1780,8 +1795,44 @@ export class HTTPParser {
     return true;
   }
 
+  /**
+   * Content-Length of a response, as Node's client (llhttp) reads it: one
+   * field only (a repeat, even identical, is refused), 1*DIGIT with no list,
+   * up to 2^64 - 1 (a length past 2^53 only has to stay huge: such a body ends
+   * with the connection).
+   */
+  private onResponseContentLength(value: string, at: number): boolean {
+    if (this.hasContentLength) {
+      this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", at);
+      return false;
+    }
+    let n = 0;
+    let digits = 0;
+    let k = 0;
+    const len = value.length;
+    for (; k < len; k++) {
+      const ch = value.charCodeAt(k);
+      if (ch < 0x30 || ch > 0x39) break;
+      n = n * 10 + (ch - 0x30);
+      if (digits !== 0 || ch !== 0x30) digits++;
+    }
+    const end = k;
+    while (k < len && value.charCodeAt(k) === SP) k++;
+    if (end === 0 || k !== len) {
+      this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
+      return false;
+    }
+    if (digits > 20 || (digits === 20 && value.slice(end - 20, end) > "18446744073709551615")) {
+      this.fail("HPE_INVALID_CONTENT_LENGTH", "Content-Length overflow", at);
+      return false;
+    }
+    this.hasContentLength = true;
+    this.contentLength = n;
+    return true;
+  }
+
   private onTransferEncoding(value: string, at: number): boolean {
-    if (value === "") {
+    if (value === "" && (this.lenient || this.isRequest)) {
       if (this.lenient) return true;
       this.fail("HPE_INVALID_TRANSFER_ENCODING", "Empty Transfer-Encoding", at);
       return false;
@@ -1794,13 +1845,20 @@ export class HTTPParser {
       );
       return false;
     }
+    // An empty one in a response names no coding (as Node's client: it still
+    // conflicts with an earlier Content-Length, but not with a later one).
+    if (value === "") return true;
     this.hasTransferEncoding = true;
     let start = 0;
     for (let k = 0; k <= value.length; k++) {
       if (k < value.length && value.charCodeAt(k) !== 0x2c) continue;
       const coding = trimOws(value.slice(start, k));
       start = k + 1;
-      if (coding === "") continue;
+      if (coding === "") {
+        // Node's client: `chunked` must be the last element, an empty one included.
+        if (!this.isRequest) this.teChunked = false;
+        continue;
+      }
       if (this.teSawChunked && this.isRequest && !this.lenient) {
         // Nothing may follow `chunked` in a request (RFC 9112 6.1).
         this.fail(
@@ -1936,7 +1994,15 @@ export class HTTPParser {
     } else {
       next = this.needsEof() ? S_BODY_EOF : -1;
     }
-    if (next === -1) return this.messageDone(at);
+    if (next === -1) {
+      if (isRequest || status !== 101) return this.messageDone(at);
+      // A 101 ends HTTP on the connection even without Upgrade (llhttp): the
+      // message completes and the bytes after it are not parsed.
+      const r = this.messageDone(at);
+      if (this.epoch !== epoch) return r;
+      if (this.state === S_MSG_START || this.state === S_CLOSED) this.state = S_DEAD;
+      return STOP;
+    }
     this.state = next;
     if (this.paused) {
       this.chunk = EMPTY_VIEW;
@@ -1947,10 +2013,10 @@ export class HTTPParser {
 
   /** The message is complete. `this.state` is synced; sets the next state. */
   private messageDone(_at: number): number {
-    const status = this.statusCode;
-    const interim = !this.isRequest && status >= 100 && status < 200;
     const trailers = this.inTrailers ? this.trailers : [];
-    this.state = interim || this.lenient || this.keepAlive() ? S_MSG_START : S_CLOSED;
+    // A 1xx ends the connection too when it says so (`Connection: close`, or
+    // HTTP/1.0 without keep-alive): as llhttp, whatever follows is an error.
+    this.state = this.lenient || this.keepAlive() ? S_MSG_START : S_CLOSED;
     this.inTrailers = false;
     // An idle connection keeps none of the last message's strings alive.
     this.method = "";
@@ -1974,6 +2040,18 @@ export class HTTPParser {
       return STOP;
     }
     return 0;
+  }
+
+  /**
+   * A chunk size grew to `size` (at least 13 hex digits). Requests stop at
+   * 2^53 - 1; a response may use all 64 bits (16 hex digits), as Node's client
+   * reads it (such a chunk cannot end before the connection does: its float
+   * size only has to stay huge).
+   */
+  private chunkSizeOverflow(size: number): boolean {
+    if (this.isRequest) return size > Number.MAX_SAFE_INTEGER;
+    this.chunkDigits = this.chunkDigits === 0 ? 13 : this.chunkDigits + 1;
+    return this.chunkDigits > 16;
   }
 
   /** The line of a chunk size (and extensions) is complete: returns the next state. */
