@@ -683,21 +683,27 @@ describe("requests", () => {
     assert.equal(completed(o).length, 1);
   });
 
-  test("Content-Length: identical duplicates and lists are one length", () => {
-    for (
-      const h of [
-        "Content-Length: 3\r\nContent-Length: 3",
-        "Content-Length: 3, 3",
-        "Content-Length:3,3 , 003",
-        "Content-Length: 3\t",
-      ]
-    ) {
-      const o = parse("request", whole(`POST / HTTP/1.1\r\n${h}\r\n\r\nabcGET / HTTP/1.1\r\n\r\n`));
-      assert.equal(o.error, null, h);
-      const msgs = completed(o);
-      assert.equal(msgs.length, 2, h);
-      assert.equal(msgs[0].body, "abc");
+  test("Content-Length: lists and repeated fields are refused as Node does (lenient: one length)", () => {
+    const cases: [string, string][] = [
+      ["Content-Length: 3\r\nContent-Length: 3", "HPE_UNEXPECTED_CONTENT_LENGTH"],
+      ["Content-Length: 3, 3", "HPE_INVALID_CONTENT_LENGTH"],
+      ["Content-Length:3,3 , 003", "HPE_INVALID_CONTENT_LENGTH"],
+    ];
+    const raw = (h: string) => `POST / HTTP/1.1\r\n${h}\r\n\r\nabcGET / HTTP/1.1\r\n\r\n`;
+    for (const [h, code] of cases) {
+      const o = parse("request", whole(raw(h)));
+      assert.equal(o.error?.code, code, h);
+      assert.equal(completed(o).length, 0, h);
+      const l = parse("request", whole(raw(h)), { lenient: true });
+      assert.equal(l.error, null, h);
+      assert.equal(completed(l)[0].body, "abc", h);
     }
+    // A tab after the value is OWS (RFC 9110 5.6.3): one length.
+    const o = parse("request", whole(raw("Content-Length: 3\t")));
+    assert.equal(o.error, null);
+    const msgs = completed(o);
+    assert.equal(msgs.length, 2);
+    assert.equal(msgs[0].body, "abc");
   });
 
   test("Transfer-Encoding: codings before chunked, case-insensitive, across fields", () => {
@@ -716,6 +722,14 @@ describe("requests", () => {
     for (const te of ["chunkedx", '"chunked"', "chunked;q=1", "identity", "x chunked"]) {
       const o = parse("request", whole(`POST / HTTP/1.1\r\nTransfer-Encoding: ${te}\r\n\r\n`));
       assert.equal(o.error?.code, "HPE_INVALID_TRANSFER_ENCODING", te);
+    }
+    // Anything after chunked, even an empty list element, as Node (lenient: ignored).
+    for (const te of ["chunked,", "chunked , ", "gzip, chunked,"]) {
+      const raw = `POST / HTTP/1.1\r\nTransfer-Encoding: ${te}\r\n\r\n3\r\nabc\r\n0\r\n\r\n`;
+      assert.equal(parse("request", whole(raw)).error?.code, "HPE_INVALID_TRANSFER_ENCODING", te);
+      const l = parse("request", whole(raw), { lenient: true });
+      assert.equal(l.error, null, te);
+      assert.equal(completed(l)[0].body, "abc", te);
     }
   });
 

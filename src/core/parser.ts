@@ -15,8 +15,11 @@
  * line, no empty `Transfer-Encoding`, no control bytes in a reason phrase, no
  * empty chunk-extension values, and an HTTP/1.0 message with
  * `Transfer-Encoding` is never keep-alive (RFC 9112 6.1). Where RFC 9110 lets a
- * recipient choose, identical duplicate `Content-Length` values are accepted
- * as one. Lengths above 2^53-1 are refused (HPE_INVALID_CONTENT_LENGTH /
+ * recipient choose, Node's choice is made: a `Content-Length` list (even of
+ * identical values) or a repeated `Content-Length` field is refused, and so is
+ * anything after `chunked` in a request's `Transfer-Encoding`, an empty list
+ * element included (`lenient` accepts identical values and empty elements).
+ * Lengths above 2^53-1 are refused in requests (HPE_INVALID_CONTENT_LENGTH /
  * HPE_INVALID_CHUNK_SIZE).
  *
  * @example
@@ -1755,7 +1758,7 @@ export class HTTPParser {
       return false;
     }
     if (!this.isRequest && !this.lenient) return this.onResponseContentLength(value, at);
-    // 1*DIGIT, or a list of identical 1*DIGIT values (RFC 9110 8.6).
+    // 1*DIGIT; lenient: also a list of identical 1*DIGIT values (RFC 9110 8.6).
     let n = -1;
     let cur = -1;
     let sawWs = false;
@@ -1774,7 +1777,7 @@ export class HTTPParser {
       } else if (ch === SP || ch === HT) {
         if (cur >= 0) sawWs = true;
       } else if (ch === 0x2c) {
-        if (cur < 0 || (n >= 0 && n !== cur)) {
+        if (cur < 0 || (n >= 0 && n !== cur) || (k < value.length && !this.lenient)) {
           this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
           return false;
         }
@@ -1786,7 +1789,7 @@ export class HTTPParser {
         return false;
       }
     }
-    if (this.hasContentLength && this.contentLength !== n) {
+    if (this.hasContentLength && (this.contentLength !== n || !this.lenient)) {
       this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", at);
       return false;
     }
@@ -1854,19 +1857,20 @@ export class HTTPParser {
       if (k < value.length && value.charCodeAt(k) !== 0x2c) continue;
       const coding = trimOws(value.slice(start, k));
       start = k + 1;
-      if (coding === "") {
-        // Node's client: `chunked` must be the last element, an empty one included.
-        if (!this.isRequest) this.teChunked = false;
-        continue;
-      }
       if (this.teSawChunked && this.isRequest && !this.lenient) {
-        // Nothing may follow `chunked` in a request (RFC 9112 6.1).
+        // Nothing may follow `chunked` in a request (RFC 9112 6.1), not even an
+        // empty element (as Node: `chunked,` is refused).
         this.fail(
           "HPE_INVALID_TRANSFER_ENCODING",
           "Invalid `Transfer-Encoding` header value",
           at,
         );
         return false;
+      }
+      if (coding === "") {
+        // Node's client: `chunked` must be the last element, an empty one included.
+        if (!this.isRequest) this.teChunked = false;
+        continue;
       }
       const chunked = eqIgnoreCase(coding, "chunked");
       this.teChunked = chunked;
