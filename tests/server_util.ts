@@ -98,6 +98,67 @@ export function raw(
   });
 }
 
+/** Result of {@link sendQuiet}. */
+export interface QuietResult {
+  /** Everything the server wrote, latin1. */
+  response: string;
+  /** The server closed the connection. */
+  closed: boolean;
+  /** The client side's port (what the server sees as `remotePort`). */
+  localPort: number;
+}
+
+/**
+ * Writes `data` (latin1) on a fresh connection and resolves once the server
+ * closed it or stayed quiet for `quietMs` (5 s at most). With `expect100`, only
+ * the head goes first; the rest follows the server's `100 Continue`.
+ */
+export function sendQuiet(
+  port: number,
+  data: string,
+  quietMs: number,
+  expect100 = false,
+): Promise<QuietResult> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, "127.0.0.1");
+    let response = "";
+    let done = false;
+    let localPort = 0;
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    const finish = (closed: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(quiet);
+      clearTimeout(limit);
+      sock.destroy();
+      resolve({ response, closed, localPort });
+    };
+    const arm = (): void => {
+      clearTimeout(quiet);
+      quiet = setTimeout(() => finish(false), quietMs);
+    };
+    const limit = setTimeout(() => finish(false), 5000);
+    const bytes = Buffer.from(data, "latin1");
+    let sentBody = false;
+    const headEnd = data.indexOf("\r\n\r\n") + 4;
+    sock.on("error", () => {});
+    sock.on("close", () => finish(true));
+    sock.on("data", (d: Uint8Array) => {
+      response += latin1(d);
+      if (expect100 && !sentBody && response.includes("HTTP/1.1 100 Continue\r\n\r\n")) {
+        sentBody = true;
+        sock.write(bytes.subarray(headEnd));
+      }
+      arm();
+    });
+    sock.on("connect", () => {
+      localPort = sock.localPort ?? 0;
+      sock.write(expect100 ? bytes.subarray(0, headEnd) : bytes);
+      arm();
+    });
+  });
+}
+
 /** Replaces the Date header value with `X` so responses compare exactly. */
 export function noDate(text: string): string {
   return text.replace(/\r\nDate: [^\r]*\r\n/g, "\r\nDate: X\r\n");
@@ -117,6 +178,18 @@ export function findShared(): string | null {
     const parent = dirname(dir);
     if (parent === dir) break;
     dir = parent;
+  }
+  return null;
+}
+
+/** Finds the data file `name` of `tests/` (beside this file; the compiled copy walks up to it). */
+export function findTestData(name: string): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    for (const p of [join(dir, name), join(dir, "tests", name)]) if (existsSync(p)) return p;
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
   }
   return null;
 }

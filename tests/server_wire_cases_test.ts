@@ -1,18 +1,28 @@
 /**
- * Runs every case of `shared/wire-cases/requests.json` through the real server:
- * whole over loopback TCP, and (through a user Duplex emitted as 'connection')
- * byte by byte and split at every point for `splitAll` cases.
+ * Runs every case of `shared/wire-cases/requests.json`, and of our own
+ * `tests/wire_cases_extra_requests.json` (same format; found by a differential
+ * run against Node 20's server: Node 20's outcome, or the strict RFC 9112
+ * reading where Node 20 is lenient), through the real server: whole over
+ * loopback TCP, and (through a user Duplex emitted as 'connection') byte by
+ * byte and split at every point for `splitAll` cases.
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Buffer } from "node:buffer";
-import * as net from "node:net";
 import { Duplex } from "node:stream";
 import { join } from "node:path";
 import { createServer, type Server } from "../src/server.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
-import { findShared, latin1, listen, readJson, sleep, stop } from "./server_util.ts";
+import {
+  findShared,
+  findTestData,
+  listen,
+  readJson,
+  sendQuiet,
+  sleep,
+  stop,
+} from "./server_util.ts";
 
 interface ExpectedRequest {
   event: string;
@@ -29,6 +39,7 @@ interface ExpectedRequest {
 
 interface WireCase {
   id: string;
+  category?: string;
   raw: string;
   expect: "accept" | "reject";
   requests?: ExpectedRequest[];
@@ -62,8 +73,13 @@ interface Outcome {
 }
 
 const shared = findShared();
-const cases: WireCase[] = shared
+const sampleCases: WireCase[] = shared
   ? (readJson(join(shared, "wire-cases", "requests.json")) as { cases: WireCase[] }).cases
+  : [];
+const EXTRA = "wire_cases_extra_requests.json";
+const extraPath = findTestData(EXTRA);
+const extraCases: WireCase[] = extraPath
+  ? (readJson(extraPath) as { cases: WireCase[] }).cases
   : [];
 
 function record(req: IncomingMessage, event: string, body: string, head?: string): Seen {
@@ -168,53 +184,6 @@ function check(c: WireCase, out: Outcome, mode: string): void {
   }
 }
 
-/** Sends a case over TCP; resolves when the server closed or stayed quiet for `quietMs`. */
-function sendTcp(
-  port: number,
-  c: WireCase,
-  quietMs: number,
-): Promise<{ response: string; closed: boolean; localPort: number }> {
-  return new Promise((resolve) => {
-    const sock = net.connect(port, "127.0.0.1");
-    let response = "";
-    let done = false;
-    let localPort = 0;
-    let quiet: ReturnType<typeof setTimeout> | undefined;
-    const finish = (closed: boolean): void => {
-      if (done) return;
-      done = true;
-      clearTimeout(quiet);
-      clearTimeout(limit);
-      sock.destroy();
-      resolve({ response, closed, localPort });
-    };
-    const arm = (): void => {
-      clearTimeout(quiet);
-      quiet = setTimeout(() => finish(false), quietMs);
-    };
-    const limit = setTimeout(() => finish(false), 5000);
-    const bytes = Buffer.from(c.raw, "latin1");
-    let sentBody = false;
-    const headEnd = c.raw.indexOf("\r\n\r\n") + 4;
-    sock.on("error", () => {});
-    sock.on("close", () => finish(true));
-    sock.on("data", (d: Uint8Array) => {
-      response += latin1(d);
-      if (c.expect100 && !sentBody && response.includes("HTTP/1.1 100 Continue\r\n\r\n")) {
-        sentBody = true;
-        sock.write(bytes.subarray(headEnd));
-      }
-      arm();
-    });
-    sock.on("connect", () => {
-      localPort = sock.localPort ?? 0;
-      if (c.expect100) sock.write(bytes.subarray(0, headEnd));
-      else sock.write(bytes);
-      arm();
-    });
-  });
-}
-
 /** A Duplex peer fed by the test and recording what the server writes. */
 function duplexPeer(): { duplex: Duplex; output: () => string; closed: () => boolean } {
   let out = "";
@@ -262,12 +231,7 @@ async function runDuplex(
   return out;
 }
 
-describe("server: wire cases (shared/wire-cases/requests.json)", () => {
-  test("the case file was found", () => {
-    assert.ok(shared, "shared/ not found by walking up");
-    assert.ok(cases.length > 50);
-  });
-
+function wireCaseTests(cases: WireCase[]): void {
   test("every case, whole, over loopback TCP", async () => {
     const { server, seen } = recorder((socket) => (socket as { remotePort?: number }).remotePort);
     const port = await listen(server);
@@ -276,7 +240,9 @@ describe("server: wire cases (shared/wire-cases/requests.json)", () => {
       const batch = 20;
       for (let i = 0; i < cases.length; i += batch) {
         const group = cases.slice(i, i + batch);
-        const results = await Promise.all(group.map((c) => sendTcp(port, c, 250)));
+        const results = await Promise.all(
+          group.map((c) => sendQuiet(port, c.raw, 250, c.expect100)),
+        );
         for (let j = 0; j < group.length; j++) {
           const c = group[j];
           const r = results[j];
@@ -332,4 +298,22 @@ describe("server: wire cases (shared/wire-cases/requests.json)", () => {
     server.closeAllConnections();
     assert.deepEqual(failures, []);
   });
+}
+
+describe("server: wire cases (shared/wire-cases/requests.json)", () => {
+  test("the case file was found", () => {
+    assert.ok(shared, "shared/ not found by walking up");
+    assert.ok(sampleCases.length > 50);
+  });
+  wireCaseTests(sampleCases);
+});
+
+describe(`server: our extra wire cases (tests/${EXTRA})`, () => {
+  test("the case file was found and covers every category", () => {
+    assert.ok(extraPath, `${EXTRA} not found`);
+    assert.ok(extraCases.length >= 60);
+    const categories = new Set(extraCases.map((c) => c.category));
+    assert.ok(categories.size >= 12, [...categories].join(","));
+  });
+  wireCaseTests(extraCases);
 });
