@@ -11,7 +11,7 @@ import type { Duplex } from "node:stream";
 import { createServer } from "../src/server.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
-import { listen, sendQuiet, stop } from "./server_util.ts";
+import { listen, type QuietResult, sendQuiet, stop } from "./server_util.ts";
 
 describe("server: 'clientError' codes for bad framing fields and targets (as Node 20)", () => {
   const head = "POST / HTTP/1.1\r\nHost: a\r\n";
@@ -60,66 +60,56 @@ describe("server: 'clientError' codes for bad framing fields and targets (as Nod
   });
 });
 
+/** Serves `handler`, sends `raw` on one connection and returns what came back. */
+async function exchange(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+  raw: string,
+): Promise<QuietResult> {
+  const server = createServer(handler);
+  const port = await listen(server);
+  try {
+    return await sendQuiet(port, raw, 250);
+  } finally {
+    await stop(server);
+  }
+}
+
+/** Reads the request body, then answers `text`. */
+const answerAfterBody = (text: string) => (req: IncomingMessage, res: ServerResponse): void => {
+  req.resume();
+  req.on("end", () => res.end(text));
+};
+
 describe("server: interim and pending responses on the wire", () => {
   test("100 Continue goes out before the 400 for a bad request pipelined behind", async () => {
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      req.resume();
-      req.on("end", () => res.end("ok"));
-    });
-    const port = await listen(server);
-    try {
-      const r = await sendQuiet(
-        port,
-        "POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi" +
-          "GET /bad HTTP/1.1\r\nBad Name: x\r\n\r\n",
-        250,
-      );
-      assert.ok(r.response.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), JSON.stringify(r.response));
-      assert.match(r.response, /HTTP\/1\.1 400 Bad Request/);
-    } finally {
-      await stop(server);
-    }
+    const r = await exchange(
+      answerAfterBody("ok"),
+      "POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nhi" +
+        "GET /bad HTTP/1.1\r\nBad Name: x\r\n\r\n",
+    );
+    assert.ok(r.response.startsWith("HTTP/1.1 100 Continue\r\n\r\n"), JSON.stringify(r.response));
+    assert.match(r.response, /HTTP\/1\.1 400 Bad Request/);
   });
 
   test("writeProcessing is on the wire before a later parse error's 400", async () => {
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      res.writeProcessing();
-      req.resume();
-      req.on("end", () => res.end("ok"));
-    });
-    const port = await listen(server);
-    try {
-      const r = await sendQuiet(
-        port,
-        "GET /p HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\nBad Name: x\r\n\r\n",
-        250,
-      );
-      assert.ok(
-        r.response.startsWith("HTTP/1.1 102 Processing\r\n\r\n"),
-        JSON.stringify(r.response),
-      );
-    } finally {
-      await stop(server);
-    }
+    const answer = answerAfterBody("ok");
+    const r = await exchange(
+      (req, res) => {
+        res.writeProcessing();
+        answer(req, res);
+      },
+      "GET /p HTTP/1.1\r\nHost: a\r\n\r\nGET /bad HTTP/1.1\r\nBad Name: x\r\n\r\n",
+    );
+    assert.ok(r.response.startsWith("HTTP/1.1 102 Processing\r\n\r\n"), JSON.stringify(r.response));
   });
 
   test("nothing follows the canned 400: a response still pending is not written after it", async () => {
-    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-      req.resume();
-      req.on("end", () => res.end("late"));
-    });
-    const port = await listen(server);
-    try {
-      const r = await sendQuiet(
-        port,
-        "POST /ok HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nhello",
-        250,
-      );
-      assert.equal(r.response, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-      assert.equal(r.closed, true);
-    } finally {
-      await stop(server);
-    }
+    const r = await exchange(
+      answerAfterBody("late"),
+      "POST /ok HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\nhello",
+    );
+    assert.equal(r.response, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    assert.equal(r.closed, true);
   });
 
   test("a response still pending when an 'upgrade' listener ends the socket is dropped, not a crash", async () => {
