@@ -10,6 +10,8 @@ import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { request } from "../src/request.ts";
+import type { IncomingMessage } from "../src/incoming_message.ts";
 
 /** Which runtime runs the tests. */
 export const RUNTIME: "deno" | "bun" | "node" = (globalThis as { Deno?: unknown }).Deno
@@ -119,4 +121,118 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
       t = setTimeout(() => rej(new Error(`timeout: ${what}`)), ms);
     }),
   ]).finally(() => clearTimeout(t));
+}
+
+/** A 1xx the client reported (`'information'`). */
+export interface InfoSeen {
+  statusCode: number;
+  statusMessage: string;
+  headers: Record<string, unknown>;
+  rawHeaders: string[];
+}
+
+/** How {@link requestRawResponse} asks and serves. */
+export interface RawResponseCase {
+  /** Names the case in a timeout. */
+  id: string;
+  /** The response bytes (latin1), written whole or in `pieces`. */
+  raw: string;
+  method?: string;
+  path?: string;
+  requestHeaders?: Record<string, string>;
+  /** Keep the connection open this long after writing. */
+  holdOpenMs?: number;
+  /** Listen for 'upgrade' and 'connect' (default true). */
+  listenUpgrade?: boolean;
+}
+
+/** What the user of `request()` saw. */
+export interface RawResponseOutcome {
+  res: IncomingMessage | null;
+  /** The body, latin1. */
+  body: string;
+  ended: boolean;
+  /** Every 'error' of the request and the response, in order. */
+  errors: Error[];
+  information: InfoSeen[];
+  /** The `head` of 'upgrade'/'connect' (null when neither came). */
+  upgradeHead: string | null;
+  /** The request emitted 'close'. */
+  closed: boolean;
+}
+
+async function writePieces(socket: net.Socket, bytes: Uint8Array, pieces: number): Promise<void> {
+  const step = Math.max(1, Math.ceil(bytes.length / pieces));
+  for (let i = 0; i < bytes.length; i += step) {
+    if (socket.destroyed) return;
+    socket.write(bytes.subarray(i, i + step));
+    if (pieces > 1) await delay(2);
+  }
+}
+
+/**
+ * Serves `c.raw` from a raw `node:net` server (in `pieces` writes 2 ms apart,
+ * then ends) and makes one `request()` to it without an agent; resolves
+ * shortly after the request's 'close' (4 s at most).
+ */
+export async function requestRawResponse(
+  c: RawResponseCase,
+  pieces: number,
+): Promise<RawResponseOutcome> {
+  const srv = await rawServer((socket) => {
+    void writePieces(socket, latin1(c.raw), pieces).then(async () => {
+      if (c.holdOpenMs) await delay(c.holdOpenMs);
+      socket.end();
+    });
+  });
+  try {
+    return await withTimeout(
+      new Promise<RawResponseOutcome>((resolve) => {
+        const out: RawResponseOutcome = {
+          res: null,
+          body: "",
+          ended: false,
+          errors: [],
+          information: [],
+          upgradeHead: null,
+          closed: false,
+        };
+        const req = request({
+          host: "127.0.0.1",
+          port: srv.port,
+          method: c.method ?? "GET",
+          path: c.path ?? (c.method === "CONNECT" ? "example.com:443" : "/"),
+          headers: c.requestHeaders,
+          agent: false,
+        });
+        req.on("information", (i: InfoSeen) => out.information.push(i));
+        if (c.listenUpgrade !== false) {
+          const onUpgrade = (res: IncomingMessage, socket: net.Socket, head: Uint8Array) => {
+            out.res = res;
+            out.upgradeHead = String.fromCharCode(...head);
+            socket.destroy();
+          };
+          req.on("upgrade", onUpgrade);
+          req.on("connect", onUpgrade);
+        }
+        req.on("response", (res: IncomingMessage) => {
+          out.res = res;
+          res.setEncoding("latin1");
+          res.on("data", (d: string) => out.body += d);
+          res.on("end", () => out.ended = true);
+          res.on("error", (e: Error) => out.errors.push(e));
+        });
+        req.on("error", (e: Error) => out.errors.push(e));
+        req.on("close", () => {
+          out.closed = true;
+          setTimeout(() => resolve(out), 30);
+        });
+        req.end();
+      }),
+      4000,
+      c.id,
+    );
+  } finally {
+    await srv.close();
+  }
 }

@@ -10,17 +10,16 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import type * as net from "node:net";
 import { request } from "../src/request.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
-import { delay, latin1, rawServer, withTimeout } from "./client_util.ts";
+import {
+  type InfoSeen as Info,
+  type RawResponseOutcome,
+  rawServer,
+  requestRawResponse,
+  withTimeout,
+} from "./client_util.ts";
 
-interface Info {
-  statusCode: number;
-  statusMessage: string;
-  headers: Record<string, unknown>;
-  rawHeaders: string[];
-}
 interface ExtraCase {
   id: string;
   raw: string;
@@ -62,80 +61,7 @@ function caseFile(): string {
 
 const cases = (JSON.parse(fs.readFileSync(caseFile(), "utf8")) as { cases: ExtraCase[] }).cases;
 
-interface Outcome {
-  res: IncomingMessage | null;
-  body: string;
-  ended: boolean;
-  errors: Error[];
-  information: Info[];
-  upgradeHead: string | null;
-  closed: boolean;
-}
-
-async function writePieces(socket: net.Socket, bytes: Uint8Array, pieces: number): Promise<void> {
-  const step = Math.max(1, Math.ceil(bytes.length / pieces));
-  for (let i = 0; i < bytes.length; i += step) {
-    if (socket.destroyed) return;
-    socket.write(bytes.subarray(i, i + step));
-    if (pieces > 1) await delay(2);
-  }
-}
-
-async function runCase(c: ExtraCase, pieces: number): Promise<Outcome> {
-  const srv = await rawServer((socket) => {
-    void writePieces(socket, latin1(c.raw), pieces).then(() => socket.end());
-  });
-  try {
-    return await withTimeout(
-      new Promise<Outcome>((resolve) => {
-        const out: Outcome = {
-          res: null,
-          body: "",
-          ended: false,
-          errors: [],
-          information: [],
-          upgradeHead: null,
-          closed: false,
-        };
-        const req = request({
-          host: "127.0.0.1",
-          port: srv.port,
-          method: c.method ?? "GET",
-          path: c.method === "CONNECT" ? "example.com:443" : "/",
-          headers: c.requestHeaders,
-          agent: false,
-        });
-        req.on("information", (i: Info) => out.information.push(i));
-        if (c.listenUpgrade !== false) {
-          const onUpgrade = (res: IncomingMessage, socket: net.Socket, head: Uint8Array) => {
-            out.res = res;
-            out.upgradeHead = String.fromCharCode(...head);
-            socket.destroy();
-          };
-          req.on("upgrade", onUpgrade);
-          req.on("connect", onUpgrade);
-        }
-        req.on("response", (res: IncomingMessage) => {
-          out.res = res;
-          res.setEncoding("latin1");
-          res.on("data", (d: string) => out.body += d);
-          res.on("end", () => out.ended = true);
-          res.on("error", (e: Error) => out.errors.push(e));
-        });
-        req.on("error", (e: Error) => out.errors.push(e));
-        req.on("close", () => {
-          out.closed = true;
-          setTimeout(() => resolve(out), 30);
-        });
-        req.end();
-      }),
-      4000,
-      c.id,
-    );
-  } finally {
-    await srv.close();
-  }
-}
+type Outcome = RawResponseOutcome;
 
 function checkError(c: ExtraCase, out: Outcome): void {
   if (!c.error) {
@@ -198,7 +124,7 @@ function check(c: ExtraCase, out: Outcome): void {
 for (const pieces of [1, 3]) {
   describe(`extra wire responses (${pieces === 1 ? "whole" : "in pieces"})`, () => {
     for (const c of cases) {
-      test(c.id, async () => check(c, await runCase(c, pieces)));
+      test(c.id, async () => check(c, await requestRawResponse(c, pieces)));
     }
   });
 }
