@@ -131,6 +131,22 @@ export interface InfoSeen {
   rawHeaders: string[];
 }
 
+/** The response a wire case expects the user to see. */
+export interface ExpectedResponse {
+  outcome: "response" | "upgrade";
+  httpVersion: string;
+  headers: Record<string, unknown>;
+  rawHeaders: string[];
+  body: string;
+  trailers: Record<string, unknown>;
+  rawTrailers?: string[];
+  information: InfoSeen[];
+  statusCode: number;
+  statusMessage: string;
+  /** The `head` of an upgrade. */
+  head?: string;
+}
+
 /** How {@link requestRawResponse} asks and serves. */
 export interface RawResponseCase {
   /** Names the case in a timeout. */

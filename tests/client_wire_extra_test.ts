@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { request } from "../src/request.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import {
+  type ExpectedResponse,
   type InfoSeen as Info,
   type RawResponseOutcome,
   rawServer,
@@ -27,19 +28,7 @@ interface ExtraCase {
   method?: string;
   requestHeaders?: Record<string, string>;
   listenUpgrade?: boolean;
-  response?: {
-    outcome: "response" | "upgrade";
-    httpVersion: string;
-    headers: Record<string, unknown>;
-    rawHeaders: string[];
-    body: string;
-    trailers: Record<string, unknown>;
-    rawTrailers?: string[];
-    information: Info[];
-    statusCode: number;
-    statusMessage: string;
-    head?: string;
-  };
+  response?: ExpectedResponse;
   head?: { statusCode: number; rawHeaders: string[] };
   information?: Info[];
   error?: { code: string; message: string };

@@ -7,24 +7,12 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import {
+  type ExpectedResponse,
   findShared,
-  type InfoSeen as Info,
   type RawResponseOutcome,
   requestRawResponse,
 } from "./client_util.ts";
 
-interface ExpectedResponse {
-  outcome: "response" | "upgrade";
-  httpVersion: string;
-  headers: Record<string, unknown>;
-  rawHeaders: string[];
-  body: string;
-  trailers: Record<string, unknown>;
-  information: Info[];
-  statusCode: number;
-  statusMessage: string;
-  head?: string;
-}
 interface WireCase {
   id: string;
   raw: string;
