@@ -30,6 +30,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
+import { nodeNetRuntime } from "./node_net.ts";
 import { copyInto, JOIN_LIMIT, writeJoined } from "./join.ts";
 import { POOL_MAX, ReadPool } from "./read_pool.ts";
 import { codeOf, errnoException } from "./errors.ts";
@@ -770,6 +771,8 @@ class BunServer implements TransportServer {
 
 /**
  * The Bun runtime. `backlog` and `ipv6Only` have no Bun equivalent and are ignored.
+ * A `connect` asking for a `localAddress` or `localPort` (which `Bun.connect`
+ * cannot bind) goes through Bun's own `node:net` instead.
  *
  * @example
  * ```ts
@@ -844,6 +847,9 @@ export const bunRuntime: Runtime = {
   },
 
   connect(options: ConnectOptions, handler: TransportHandler): Transport {
+    if (options.localAddress !== undefined || options.localPort !== undefined) {
+      return nodeNetRuntime.connect(options, handler);
+    }
     return BunTransport.connect(options, handler);
   },
 };

@@ -1,0 +1,77 @@
+/**
+ * Behaviours found by running Node's http tests on Deno and Bun: a client
+ * request's `localAddress` / `localPort` are honoured (the connection really
+ * comes from that address and port) and an address that cannot be bound
+ * fails the request with an 'error'.
+ */
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, request } from "../mod.ts";
+import type { IncomingMessage } from "../src/incoming_message.ts";
+import type { ServerResponse } from "../src/server_response.ts";
+import { listen, stop } from "./server_util.ts";
+
+describe("nodecompat n8: binding the client's local end", () => {
+  test("localAddress and localPort are the address the server sees", async () => {
+    let seen = "";
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      seen = `${req.socket.remoteAddress} ${req.socket.remotePort}`;
+      res.end("hi");
+    });
+    const port = await listen(server);
+    try {
+      // A free port to bind: one the OS just handed out and released.
+      const probe = createServer(() => {});
+      const localPort = await listen(probe);
+      await stop(probe);
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = request(
+          {
+            host: "127.0.0.1",
+            port,
+            localAddress: "127.0.0.2",
+            localPort,
+            agent: false,
+          },
+          (res) => {
+            let text = "";
+            res.setEncoding("latin1");
+            res.on("data", (c: string) => (text += c));
+            res.on("end", () => resolve(text));
+          },
+        );
+        req.on("error", reject);
+        req.end();
+      });
+      assert.equal(body, "hi");
+      assert.equal(seen, `127.0.0.2 ${localPort}`);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("a local address that cannot be bound fails the request", async () => {
+    let requests = 0;
+    const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+      requests++;
+      res.end();
+    });
+    const port = await listen(server);
+    try {
+      const err = await new Promise<unknown>((resolve) => {
+        const req = request(
+          { host: "127.0.0.1", port, localAddress: "192.0.2.1", agent: false },
+          () => resolve(null),
+        );
+        req.on("error", resolve);
+        req.end();
+      });
+      assert.ok(err instanceof Error, "expected an 'error', not a response");
+      assert.equal(typeof (err as { code?: unknown }).code, "string");
+      assert.equal(requests, 0);
+    } finally {
+      await stop(server);
+    }
+  });
+});
