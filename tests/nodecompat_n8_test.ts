@@ -2,7 +2,11 @@
  * Behaviours found by running Node's http tests on Deno and Bun: a client
  * request's `localAddress` / `localPort` are honoured (the connection really
  * comes from that address and port) and an address that cannot be bound
- * fails the request with an 'error'.
+ * fails the request with an 'error'; when the peer resets a connection the
+ * client keeps writing to, the request's 'error' and 'close' come a turn of the
+ * event loop after the failure, and a write made in between is dropped without
+ * its callback (so a "write again from the callback" loop stops instead of
+ * spinning on ERR_STREAM_DESTROYED).
  */
 
 import { describe, test } from "node:test";
@@ -70,6 +74,46 @@ describe("nodecompat n8: binding the client's local end", () => {
       assert.ok(err instanceof Error, "expected an 'error', not a response");
       assert.equal(typeof (err as { code?: unknown }).code, "string");
       assert.equal(requests, 0);
+    } finally {
+      await stop(server);
+    }
+  });
+});
+
+describe("nodecompat n8: writing into a connection the peer reset", () => {
+  test("the write loop stops: no callback ever reports ERR_STREAM_DESTROYED", async () => {
+    const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+      setImmediate(() => res.destroy());
+    });
+    const port = await listen(server);
+    try {
+      const outcome = await new Promise<{ codes: string[]; afterClose: number }>((resolve) => {
+        const req = request({ host: "127.0.0.1", port, method: "POST", agent: false });
+        const codes: string[] = [];
+        let writes = 0;
+        let afterClose = 0;
+        let closed = false;
+        const write = (): void => {
+          if (++writes > 20000) return;
+          if (closed) afterClose++;
+          req.write("chunk", (err?: Error | null) => {
+            const code = (err as { code?: string } | null | undefined)?.code;
+            if (code) codes.push(code);
+            if (code === "ERR_STREAM_DESTROYED") return;
+            setImmediate(write);
+          });
+        };
+        req.on("error", (err: Error & { code?: string }) => codes.push(`error ${err.code}`));
+        req.on("close", () => {
+          closed = true;
+          // Give a runaway loop a few turns to show itself.
+          setTimeout(() => resolve({ codes, afterClose }), 50);
+        });
+        write();
+      });
+      assert.ok(!outcome.codes.includes("ERR_STREAM_DESTROYED"), outcome.codes.join(","));
+      assert.equal(outcome.afterClose, 0);
+      assert.equal(outcome.codes.filter((c) => c.startsWith("error ")).length, 1);
     } finally {
       await stop(server);
     }

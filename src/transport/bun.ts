@@ -295,7 +295,10 @@ export class BunTransport implements Transport {
     this.#destroyed = true;
     this.#held = NONE;
     this.#dropWrites(error ?? ERR_STREAM_DESTROYED("write"));
-    this.#emitClose(error);
+    // As a failed socket on Node: closed now (later writes are dropped), its
+    // 'close' (with the error) on a later turn of the event loop.
+    if (error !== null) setImmediate(() => this.#emitClose(error));
+    else this.#emitClose(null);
   }
 
   /** @internal Bun's `error` / `connectError`. */

@@ -521,7 +521,9 @@ export class DenoTransport implements Transport {
     }
     this.#dropWrites(error);
     this.resume();
-    this.#emitClose(error);
+    // As a failed socket on Node: closed now (later writes are dropped), its
+    // 'close' (with the error) on a later turn of the event loop.
+    setImmediate(() => this.#emitClose(error));
   }
 
   #dropWrites(error: Error): void {
