@@ -6,11 +6,14 @@
  * client keeps writing to, the request's 'error' and 'close' come a turn of the
  * event loop after the failure, and a write made in between is dropped without
  * its callback (so a "write again from the callback" loop stops instead of
- * spinning on ERR_STREAM_DESTROYED).
+ * spinning on ERR_STREAM_DESTROYED); an 'error' nobody listens to on the
+ * response of a request made inside `domain.run()` goes to that domain (Bun's
+ * `domain` does not bind emitters by itself).
  */
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import domain from "node:domain";
 import { createServer, request } from "../mod.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
@@ -114,6 +117,31 @@ describe("nodecompat n8: writing into a connection the peer reset", () => {
       assert.ok(!outcome.codes.includes("ERR_STREAM_DESTROYED"), outcome.codes.join(","));
       assert.equal(outcome.afterClose, 0);
       assert.equal(outcome.codes.filter((c) => c.startsWith("error ")).length, 1);
+    } finally {
+      await stop(server);
+    }
+  });
+});
+
+describe("nodecompat n8: a response made for a request inside a domain", () => {
+  test("an unlistened 'error' on the response goes to the domain", async () => {
+    const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+      res.end("body");
+    });
+    const port = await listen(server);
+    try {
+      const d = domain.create();
+      const caught = await new Promise<unknown>((resolve) => {
+        d.on("error", resolve);
+        d.run(() => {
+          request({ host: "127.0.0.1", port, agent: false }, (res) => {
+            res.on("end", () => res.emit("error", new Error("from the response")));
+            res.resume();
+          }).end();
+        });
+      });
+      assert.ok(caught instanceof Error);
+      assert.equal(caught.message, "from the response");
     } finally {
       await stop(server);
     }
