@@ -177,6 +177,8 @@ export class ClientRequest extends OutgoingMessage {
   reusedSocket: boolean = false;
   /** @internal The error given to `destroy()`. */
   _destroyError: Error | undefined = undefined;
+  /** @internal Set only on Bun, whose `domain` binds no emitter: see the constructor. */
+  declare _unboundDomain?: { add(emitter: IncomingMessage): void };
 
   /**
    * `new ClientRequest(url[, options][, callback])` or `(options[, callback])`,
@@ -188,6 +190,13 @@ export class ClientRequest extends OutgoingMessage {
     cb?: ResponseListener,
   ) {
     super();
+    // Node binds an emitter made inside `domain.run()` to that domain, so an
+    // 'error' nobody listens to reaches it; Bun's `domain` binds none. There,
+    // the response is added to the active domain explicitly (onHeaders).
+    const domain = (process as { domain?: ClientRequest["_unboundDomain"] | null }).domain;
+    if (domain && (this as { domain?: unknown }).domain === undefined) {
+      this._unboundDomain = domain;
+    }
     warnIfHttpDebug();
     let base: RequestOptions | null;
     if (typeof input === "string") {
@@ -743,6 +752,7 @@ class ClientConnection implements TransportHandler, ReadRequester {
     }
     req.res = res;
     this.res = res;
+    if (req._unboundDomain !== undefined) req._unboundDomain.add(res);
     if (head.upgrade) {
       this.upgraded = true;
       return HEADERS_UPGRADE;

@@ -30,6 +30,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
+import { nodeNetRuntime } from "./node_net.ts";
 import { copyInto, JOIN_LIMIT, writeJoined } from "./join.ts";
 import { POOL_MAX, ReadPool } from "./read_pool.ts";
 import { codeOf, errnoException } from "./errors.ts";
@@ -294,7 +295,10 @@ export class BunTransport implements Transport {
     this.#destroyed = true;
     this.#held = NONE;
     this.#dropWrites(error ?? ERR_STREAM_DESTROYED("write"));
-    this.#emitClose(error);
+    // As a failed socket on Node: closed now (later writes are dropped), its
+    // 'close' (with the error) on a later turn of the event loop.
+    if (error !== null) setImmediate(() => this.#emitClose(error));
+    else this.#emitClose(null);
   }
 
   /** @internal Bun's `error` / `connectError`. */
@@ -770,6 +774,8 @@ class BunServer implements TransportServer {
 
 /**
  * The Bun runtime. `backlog` and `ipv6Only` have no Bun equivalent and are ignored.
+ * A `connect` asking for a `localAddress` or `localPort` (which `Bun.connect`
+ * cannot bind) goes through Bun's own `node:net` instead.
  *
  * @example
  * ```ts
@@ -844,6 +850,9 @@ export const bunRuntime: Runtime = {
   },
 
   connect(options: ConnectOptions, handler: TransportHandler): Transport {
+    if (options.localAddress !== undefined || options.localPort !== undefined) {
+      return nodeNetRuntime.connect(options, handler);
+    }
     return BunTransport.connect(options, handler);
   },
 };

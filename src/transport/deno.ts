@@ -27,6 +27,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
+import { nodeNetRuntime } from "./node_net.ts";
 import { concat, writeJoined } from "./join.ts";
 import { ReadPool } from "./read_pool.ts";
 import { codeOf, errnoException } from "./errors.ts";
@@ -520,7 +521,9 @@ export class DenoTransport implements Transport {
     }
     this.#dropWrites(error);
     this.resume();
-    this.#emitClose(error);
+    // As a failed socket on Node: closed now (later writes are dropped), its
+    // 'close' (with the error) on a later turn of the event loop.
+    setImmediate(() => this.#emitClose(error));
   }
 
   #dropWrites(error: Error): void {
@@ -797,8 +800,10 @@ class DenoServer implements TransportServer {
 /**
  * The Deno runtime. `reusePort` is honoured when Deno runs with `--unstable-net`
  * (Deno refuses it otherwise, so it is ignored then); `exclusive` and
- * `ipv6Only` have no Deno equivalent and are ignored; `localAddress`,
- * `localPort` and the keep-alive initial delay of `connect` are not supported.
+ * `ipv6Only` have no Deno equivalent and are ignored; the keep-alive initial
+ * delay of `connect` is not supported. A `connect` asking for a `localAddress`
+ * or `localPort` (which `Deno.connect` cannot bind) goes through Deno's own
+ * `node:net` instead.
  *
  * @example
  * ```ts
@@ -867,6 +872,9 @@ export const denoRuntime: Runtime = {
   },
 
   connect(options: ConnectOptions, handler: TransportHandler): Transport {
+    if (options.localAddress !== undefined || options.localPort !== undefined) {
+      return nodeNetRuntime.connect(options, handler);
+    }
     return DenoTransport.connect(options, handler);
   },
 };
