@@ -223,13 +223,8 @@ export class IncomingMessage extends LazyReadable implements LazyReadableFields 
     return super.read(size);
   }
 
-  /** Readable hook: the consumer wants data. */
+  /** Readable hook (reached through `read()`, which marks the body consumed): the consumer wants data. */
   override _read(_size: number): void {
-    if (!this._consuming) {
-      (this as unknown as { _readableState: { readingMore: boolean } })._readableState
-        .readingMore = false;
-      this._consuming = true;
-    }
     const reader = this._reader;
     if (reader !== null) reader.readRequested(this);
   }
