@@ -46,9 +46,9 @@ import {
   type OutgoingHeaderValue,
   serializeTrailers,
   type TrailersInput,
-  utcDate,
   writeChunkHeader,
 } from "./core/serializer.ts";
+import { httpDate } from "./clock.ts";
 import { validateHeaderName, validateHeaderValue } from "./core/headers.ts";
 import {
   ERR_HTTP_BODY_NOT_ALLOWED,
@@ -577,7 +577,7 @@ export class OutgoingMessage extends LightStream {
     }
     if (st.keepAlive) this._defaultKeepAlive = false;
 
-    if (this.sendDate && !st.date) appendLine(st, "Date", utcDate());
+    if (this.sendDate && !st.date) appendLine(st, "Date", httpDate());
 
     const statusCode = (this as unknown as { statusCode?: number }).statusCode;
     if (this.chunkedEncoding && (statusCode === 204 || statusCode === 304)) {

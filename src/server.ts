@@ -24,6 +24,7 @@ import {
   ERR_SOCKET_BAD_PORT,
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
+import { loopNow } from "./clock.ts";
 import { STATUS_CODES } from "./core/constants.ts";
 import { warnIfHttpDebug } from "./process_options.ts";
 
@@ -482,7 +483,7 @@ export class Server extends EventEmitter {
     const headersTimeout = this.headersTimeout;
     const requestTimeout = this.requestTimeout;
     if (headersTimeout === 0 && requestTimeout === 0) return;
-    const now = Date.now();
+    const now = loopNow();
     for (const c of Array.from(this._connections_)) {
       const start = c.messageStart;
       if (start === 0) continue;

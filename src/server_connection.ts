@@ -29,6 +29,7 @@ import type { OutgoingMessage, OutgoingOwner } from "./outgoing_message.ts";
 import type { ServerResponse, ServerResponseOptions } from "./server_response.ts";
 import type { Server } from "./server.ts";
 import { nextTick, nextTickWith } from "./next_tick.ts";
+import { loopNow } from "./clock.ts";
 import { insecureParserDefault } from "./process_options.ts";
 
 /** Extra ms added to `keepAliveTimeout` before an idle connection is closed (as Node). */
@@ -95,7 +96,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   requestsCount = 0;
   /** The keep-alive idle timeout is armed on the socket. */
   keepAliveTimeoutSet = false;
-  /** `Date.now()` when the message being received started; 0 when between messages. */
+  /** `loopNow()` when the message being received started; 0 when between messages. */
   messageStart = 0;
   /** The head of the message being received is complete. */
   headersCompleted = false;
@@ -147,7 +148,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     server._connections_.add(this);
     // As Node: a fresh connection counts as receiving a message, so one that
     // never sends a byte still meets headersTimeout.
-    this.messageStart = Date.now();
+    this.messageStart = loopNow();
     this.transport = attachConsumer(socket, this);
   }
 
@@ -179,7 +180,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   private execute(chunk: Uint8Array): void {
     const parser = this.parser;
     if (parser === null) return;
-    if (this.messageStart === 0) this.messageStart = Date.now();
+    if (this.messageStart === 0) this.messageStart = loopNow();
     this.executing = true;
     let ret: number;
     try {
@@ -202,7 +203,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       this.leftover = this.leftover === null ? rest : concat(rest, this.leftover);
     }
     if (parser.inMessage) {
-      if (this.messageStart === 0) this.messageStart = Date.now();
+      if (this.messageStart === 0) this.messageStart = loopNow();
     } else if (!this.headersCompleted) {
       this.messageStart = 0;
     }

@@ -16,6 +16,7 @@ import process from "node:process";
 import type { AddressInfo, Transport, TransportHandler } from "./transport/transport.ts";
 import { DuplexTransport } from "./transport/duplex.ts";
 import { Deadline } from "./timer_queue.ts";
+import { loopNow } from "./clock.ts";
 import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_STREAM_DESTROYED } from "./core/errors.ts";
 
 /** Where `attachConsumer` caches the `DuplexTransport` of a foreign Duplex. */
@@ -73,7 +74,7 @@ export class Socket extends Duplex {
   /** The idle deadline (made on the first `setTimeout`); see `timer_queue.ts`. */
   #deadline: Deadline<Socket> | null = null;
   /**
-   * `performance.now()` of the last read, write, drain or connect (see `_touch`);
+   * `loopNow()` of the last read, write, drain or connect (see `_touch`);
    * only kept while a timeout is set (`setTimeout` starts a period anyway).
    */
   #lastActive = 0;
@@ -121,7 +122,7 @@ export class Socket extends Duplex {
     }
     onData(chunk: Uint8Array): void {
       const s = this.s;
-      if (s.timeout) s.#lastActive = performance.now();
+      if (s.timeout) s.#lastActive = loopNow();
       const consumer = s.#consumer;
       if (consumer !== null) {
         if (s.#backlog !== null) s.#backlog.push(toBuffer(chunk));
@@ -134,7 +135,7 @@ export class Socket extends Duplex {
 
     onDrain(): void {
       const s = this.s;
-      if (s.timeout) s.#lastActive = performance.now();
+      if (s.timeout) s.#lastActive = loopNow();
       s.#consumer?.onDrain();
       const pending = s.#pendingWrite;
       if (pending !== null) {
@@ -148,7 +149,7 @@ export class Socket extends Duplex {
 
     onEnd(): void {
       const s = this.s;
-      if (s.timeout) s.#lastActive = performance.now();
+      if (s.timeout) s.#lastActive = loopNow();
       s.#readEnded = true;
       const consumer = s.#consumer;
       if (consumer !== null) {
@@ -184,7 +185,7 @@ export class Socket extends Duplex {
 
     onConnect(): void {
       const s = this.s;
-      if (s.timeout) s.#lastActive = performance.now();
+      if (s.timeout) s.#lastActive = loopNow();
       s.#consumer?.onConnect?.();
       s.emit("connect");
       s.emit("ready");
@@ -336,7 +337,7 @@ export class Socket extends Duplex {
       callback(this.#error ?? ERR_STREAM_DESTROYED("write"));
       return;
     }
-    if (this.timeout) this.#lastActive = performance.now();
+    if (this.timeout) this.#lastActive = loopNow();
     // Made on the first write through the Socket (idle HTTP connections never need it).
     const onWritten = this.#onWritten ??= (error?: Error | null): void => this.#written(error);
     const ok = this.#transport.write(data, onWritten);
@@ -509,12 +510,12 @@ export class Socket extends Duplex {
    * timeout is set), no timer work.
    */
   _touch(): void {
-    if (this.timeout) this.#lastActive = performance.now();
+    if (this.timeout) this.#lastActive = loopNow();
   }
 
   /** A new idle period of `msecs` from now (as Node's `setTimeout` restarts its timer). */
   #startPeriod(msecs: number): void {
-    const now = performance.now();
+    const now = loopNow();
     this.#lastActive = now;
     this.#bytesMovedUnseen();
     const d = this.#deadline;
@@ -556,7 +557,7 @@ export class Socket extends Duplex {
   #onTimer(): void {
     const msecs = this.timeout ?? 0;
     if (this.destroyed || msecs === 0) return;
-    const now = performance.now();
+    const now = loopNow();
     const idle = now - this.#lastActive;
     if (idle < msecs) {
       // Activity since the timer was armed: wait for exactly the rest of the period

@@ -18,6 +18,7 @@
 
 import { EventEmitter } from "node:events";
 import { Readable, Stream } from "node:stream";
+import process from "node:process";
 
 /** A listener store: an object whose prototype chain has no keys at all. */
 const Listeners = function Listeners(): void {} as unknown as new () => object;
@@ -33,10 +34,7 @@ const streamInit = Stream as unknown as { call(self: unknown): void };
 
 /** Sets up `self` as an event emitter (what `Stream`'s constructor does). */
 function initEmitter(self: EmitterFields): void {
-  if (
-    EventEmitter.captureRejections ||
-    (globalThis as { process?: { domain?: unknown } }).process?.domain
-  ) {
+  if (EventEmitter.captureRejections || (process as { domain?: unknown }).domain) {
     // The runtime's own set-up copies the capture setting onto the instance
     // and binds the emitter to an active domain (`domain` hooks it).
     streamInit.call(self);

@@ -161,8 +161,16 @@ function onTimer(): void {
   }
 }
 
-/** `setTimeout` that does not keep the process alive (Node's/Bun's `unref`, Deno's `unrefTimer`). */
-function startUnrefTimer(fn: () => void, ms: number): unknown {
+/**
+ * `setTimeout` that does not keep the process alive (Node's/Bun's `unref`,
+ * Deno's `unrefTimer`); returns the runtime's timer.
+ *
+ * @example
+ * ```ts
+ * startUnrefTimer(() => console.log("if still running"), 1000);
+ * ```
+ */
+export function startUnrefTimer(fn: () => void, ms: number): unknown {
   const id: unknown = setTimeout(fn, ms);
   if (id !== null && typeof id === "object") {
     (id as { unref?: () => void }).unref?.();

@@ -28,7 +28,6 @@
  *   `Uint8Array`; {@link lastChunk}`(trailers)` is `0 CRLF trailers CRLF`;
  *   {@link serializeTrailers} renders `addTrailers()` input (`Trailer name`
  *   validation, `ERR_INVALID_CHAR` for bad values).
- * - {@link utcDate} gives the `Date` header value, cached per second without a timer.
  *
  * @example
  * ```ts
@@ -417,26 +416,4 @@ export function frameChunk(data: Uint8Array): Uint8Array {
   out[off + size] = 13;
   out[off + size + 1] = 10;
   return out;
-}
-
-let dateCache = "";
-let dateCacheSecond = -1;
-
-/**
- * The current time as an HTTP `Date` value (`toUTCString()`), recomputed only
- * when the wall clock enters a new second (no timer).
- *
- * @example
- * ```ts
- * utcDate(); // "Tue, 05 Mar 2024 10:00:00 GMT"
- * ```
- */
-export function utcDate(): string {
-  const now = Date.now();
-  const second = Math.floor(now / 1000);
-  if (second !== dateCacheSecond) {
-    dateCacheSecond = second;
-    dateCache = new Date(now).toUTCString();
-  }
-  return dateCache;
 }
