@@ -27,12 +27,13 @@ import { IncomingMessage } from "./src/incoming_message.ts";
 import { Client, createClient, getAgent } from "./src/legacy.ts";
 import { OutgoingMessage } from "./src/outgoing_message.ts";
 import { get, request } from "./src/request.ts";
-import { createServer, Server as ServerClass } from "./src/server.ts";
+import { connectionListener, createServer, Server as ServerClass } from "./src/server.ts";
 import { ServerResponse } from "./src/server_response.ts";
 
 export {
   Client,
   ClientRequest,
+  connectionListener as _connectionListener,
   createClient,
   createServer,
   get,
@@ -101,6 +102,7 @@ export function setMaxIdleHTTPParsers(max: number): void {
 /** The `node:http`-shaped module object. */
 export interface HttpModule {
   Agent: typeof Agent;
+  _connectionListener: typeof connectionListener;
   Client: typeof Client;
   ClientRequest: typeof ClientRequest;
   IncomingMessage: typeof IncomingMessage;
@@ -123,6 +125,7 @@ export interface HttpModule {
 
 const http: HttpModule = {
   Agent,
+  _connectionListener: connectionListener,
   Client,
   ClientRequest,
   IncomingMessage,

@@ -249,9 +249,7 @@ export class Server extends EventEmitter {
     }
 
     if (listener) this.on("request", listener);
-    this.on("connection", (socket: Duplex) => {
-      new ServerConnection(this, socket);
-    });
+    this.on("connection", connectionListener);
     this.on("listening", () => this._startChecking());
   }
 
@@ -521,6 +519,28 @@ Object.defineProperty(Server.prototype, Symbol.for("nodejs.rejection"), {
     }
   },
 });
+
+/**
+ * Serves one connection on the server that is `this`: what every `Server`
+ * listens to 'connection' with (Node's `http._connectionListener`). Code that
+ * accepts sockets itself hands them over with
+ * `http._connectionListener.call(server, socket)`; removing it from a
+ * server's 'connection' listeners stops the server from serving new ones.
+ *
+ * @example
+ * ```ts
+ * import net from "node:net";
+ * import http from "./mod.ts";
+ *
+ * const server = http.createServer((_req, res) => res.end("hi\n"));
+ * // Sockets accepted by a plain TCP server, served by the HTTP server.
+ * const tcp = net.createServer((socket) => http._connectionListener.call(server, socket));
+ * tcp.listen(0, () => tcp.close());
+ * ```
+ */
+export function connectionListener(this: Server, socket: Duplex): void {
+  new ServerConnection(this, socket);
+}
 
 /**
  * Creates an HTTP server (Node's `http.createServer`).

@@ -7,6 +7,7 @@ const plainNode = !g.Deno && !g.Bun;
 
 const nodeHttpNames = [
   "Agent",
+  "_connectionListener",
   "ClientRequest",
   "IncomingMessage",
   "METHODS",
@@ -100,4 +101,43 @@ test("require('anyhttp') and import both give the node:http-shaped object (Node 
   const imported = (await import("anyhttp" as string)) as { default: Record<string, unknown> };
   assert.equal(imported.default.createServer, required.createServer);
   assert.equal(imported.default.Server, required.Server);
+});
+
+test("_connectionListener serves sockets accepted by a plain net server, and is the server's 'connection' listener", async () => {
+  const { createServer: netServer } = await import("node:net");
+  const { raw } = await import("./server_util.ts");
+  const server = http.createServer((req, res) => res.end(`served ${req.url}`));
+  assert.ok(server.listeners("connection").includes(http._connectionListener));
+  const tcp = netServer((socket) => http._connectionListener.call(server, socket));
+  await new Promise<void>((resolve) => tcp.listen(0, "127.0.0.1", resolve));
+  const port = (tcp.address() as { port: number }).port;
+  try {
+    const r = await raw(port, "GET /via-net HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n/);
+    assert.ok(r.text.endsWith("served /via-net"), r.text);
+
+    // Without its connection listener the server no longer serves what it is handed.
+    server.removeListener("connection", http._connectionListener);
+    const { Duplex } = await import("node:stream");
+    let answered = "";
+    const duplex = new Duplex({
+      read() {},
+      write(chunk, _encoding, callback) {
+        answered += String(chunk);
+        callback();
+      },
+    });
+    server.emit("connection", duplex);
+    duplex.push("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(answered, "");
+    // Handed over again, the same socket is served.
+    http._connectionListener.call(server, duplex);
+    duplex.push("GET /again HTTP/1.1\r\nHost: x\r\n\r\n");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.ok(answered.endsWith("served /again"), answered);
+    duplex.destroy();
+  } finally {
+    await new Promise((resolve) => tcp.close(resolve));
+  }
 });
