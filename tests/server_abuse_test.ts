@@ -339,4 +339,33 @@ describe("server abuse", () => {
       }
     });
   });
+
+  test("a smuggling attempt in one write: one clientError naming the whole packet, no request", async () => {
+    // Content-Length with a Transfer-Encoding, then a second request in the
+    // body: more than an idle connection's first read on Deno (256 bytes).
+    const smuggled = "POST / HTTP/1.1\r\nHost: a.test\r\nConnection: keep-alive\r\n" +
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 10\r\n" +
+      "Transfer-Encoding: eee, chunked\r\n\r\nHELLOWORLD" +
+      "POST / HTTP/1.1\r\nHost: a.test\r\nConnection: keep-alive\r\n" +
+      "Content-Type: text/plain; charset=utf-8\r\nContent-Length: 28\r\n\r\n" +
+      "I AM A SMUGGLED REQUEST!!!\r\n";
+    const errors: { code?: string; rawPacket?: Buffer; bytesParsed?: number }[] = [];
+    await withServer(
+      {},
+      () => assert.fail("no request may reach the handler"),
+      async (port, server) => {
+        server.on("clientError", (err: Error, socket: net.Socket) => {
+          errors.push(err as { code?: string; rawPacket?: Buffer; bytesParsed?: number });
+          setTimeout(() => socket.destroy(), 100);
+        });
+        const sock = await connect(port);
+        sock.end(smuggled);
+        await new Promise<void>((resolve) => sock.on("close", () => resolve()));
+        await sleep(20);
+      },
+    );
+    assert.equal(errors.length, 1, "one clientError");
+    assert.equal(errors[0].code, "HPE_INVALID_TRANSFER_ENCODING");
+    assert.equal(errors[0].rawPacket?.toString("latin1"), smuggled);
+  });
 });

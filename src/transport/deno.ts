@@ -148,6 +148,13 @@ export class DenoTransport implements Transport {
   #paused = false;
   /** What arrived while paused: a chunk, or `null` for the end of input. */
   #held: Uint8Array | null | undefined = undefined;
+  /**
+   * A read that filled the small buffer: the rest of what the peer sent is
+   * most likely waiting, so the next read starts at once and the two reach
+   * the handler as one chunk (as libuv's one 64 KiB read gives them on
+   * Node). Delivered alone on the next loop turn if nothing more came.
+   */
+  #filled: Uint8Array | null = null;
   #resumeScheduled = false;
   #readEnded = false;
   #bytesRead = 0;
@@ -214,11 +221,19 @@ export class DenoTransport implements Transport {
     const buf = this.#reading as Uint8Array;
     this.#reading = null;
     if (typeof n !== "number" && n !== null) {
+      if (this.#destroyed) return;
+      this.#flushFilled();
       if (!this.#destroyed) this.#fail(ioError(n, "read"));
       return;
     }
     if (this.#destroyed) return;
     if (n === null) {
+      if (this.#filled !== null) {
+        // The bytes before the end first; while paused they wait, and the
+        // read after resume() meets the end again.
+        this.#flushFilled();
+        if (this.#destroyed || this.#paused) return;
+      }
       // Report the end on a later loop turn, after the ticks the last data
       // queued (libuv sees EOF in a later turn than the data before it; a
       // Deno op can settle in the same one, and the HTTP layer would then see
@@ -243,6 +258,12 @@ export class DenoTransport implements Transport {
           this.#smallSize = n * 2;
           this.#readBuf = null;
         }
+        if (!this.#paused) {
+          this.#filled = chunk;
+          this.#read();
+          setImmediate(DenoTransport.#onFilledWait, this);
+          return;
+        }
       }
     } else if (n < COPY_BELOW) {
       chunk = readPool.copy(buf, n);
@@ -251,13 +272,38 @@ export class DenoTransport implements Transport {
     } else {
       chunk = buf.subarray(0, n);
     }
-    if (this.#paused) {
-      this.#held = chunk;
-      return;
+    const filled = this.#filled;
+    if (filled !== null) {
+      this.#filled = null;
+      // A large read is handed over without a copy: then the two go as they are.
+      if (chunk.byteLength < COPY_BELOW) chunk = concat([filled, chunk], filled.byteLength + n);
+      else this.#push(filled);
+      if (this.#destroyed) return;
     }
-    this.#deliver(chunk);
-    this.#read();
+    this.#push(chunk);
+    if (!this.#paused) this.#read();
   };
+
+  /** Hand `chunk` to the handler, or keep it (after what is kept) while paused. */
+  #push(chunk: Uint8Array): void {
+    if (this.#paused) {
+      const held = this.#held;
+      this.#held = held ? concat([held, chunk], held.byteLength + chunk.byteLength) : chunk;
+    } else this.#deliver(chunk);
+  }
+
+  /** The held filled read, handed on now. */
+  #flushFilled(): void {
+    const filled = this.#filled;
+    if (filled === null) return;
+    this.#filled = null;
+    this.#push(filled);
+  }
+
+  /** A loop turn after a filled read: what it held goes on alone if nothing joined it. */
+  static #onFilledWait(t: DenoTransport): void {
+    if (!t.#destroyed) t.#flushFilled();
+  }
 
   static #onEof(t: DenoTransport): void {
     t.#reading = null;
