@@ -6,7 +6,10 @@
  * callbacks. An idle connection's pending read holds only a small buffer
  * (256 bytes, doubled up to 2 KiB each time a read fills it; the bytes are
  * copied out, small reads into a shared pool); a read that fills it switches
- * to 64 KiB reads, handed over without a copy, until a short read.
+ * to 64 KiB reads, handed over without a copy, until a short read. The bytes
+ * of a read that filled the small buffer wait for the read after it (started
+ * at once) and go on with it as one chunk, as Node's one 64 KiB read gives
+ * them; alone a loop turn later if nothing more came.
  * Writing: a write goes straight to `conn.write` when nothing is in flight;
  * while one is, later writes are queued and sent as one concatenated write when
  * it settles.
