@@ -92,7 +92,7 @@ const D: DenoApi = (globalThis as unknown as { Deno: DenoApi }).Deno;
 type RuntimeName = "node" | "deno" | "bun";
 type Impl = "anyhttp" | "node:http" | "Deno.serve" | "Bun.serve";
 type Section = "server" | "client" | "memory" | "parser";
-type ServerScenario = "hello" | "64k" | "echo-upload";
+type ServerScenario = "hello" | "64k" | "echo-upload" | "post-json";
 type ClientName = "anyhttp" | "node-http" | "undici" | "fetch";
 
 const ALL_RUNTIMES: RuntimeName[] = ["node", "deno", "bun"];
@@ -110,6 +110,9 @@ const ROOT = decodeURIComponent(new URL("../", import.meta.url).pathname).replac
 const HELLO_TEXT = "Hello, World!";
 const LARGE_SIZE = 65536;
 const UPLOAD_SIZE = 1048576;
+/** The post-json scenario's body size and answer (as `servers/scenario.ts`). */
+const POST_SIZE = 1024;
+const POST_ANSWER = `{"received":${POST_SIZE}}`;
 const CLK_TCK = 100;
 
 // ---------------------------------------------------------------------------
@@ -615,7 +618,7 @@ interface Load {
   title: string;
   scenario: ServerScenario;
   connections: number;
-  lua: "plain" | "upload" | "pipeline";
+  lua: "plain" | "upload" | "pipeline" | "post";
   runs: number;
   seconds: number;
 }
@@ -660,6 +663,16 @@ function loads(o: Options): Load[] {
       ...rest,
     },
     {
+      id: "post",
+      title: "1 KiB POST bodies read with 'data'/'end', JSON answer, 50 connections",
+      scenario: "post-json",
+      connections: 50,
+      lua: "post",
+      note: "The handler counts the body with 'data' and answers on 'end' (Deno.serve and " +
+        "Bun.serve read it with arrayBuffer()): the request-body path most handlers take.",
+      ...rest,
+    },
+    {
       id: "upload",
       title: "1 MiB uploads echoed back, 50 connections",
       scenario: "echo-upload",
@@ -687,6 +700,10 @@ const LUA: Record<Load["lua"], string> = {
   upload: `wrk.method = "POST"
 wrk.body = string.rep("u", ${UPLOAD_SIZE})
 wrk.headers["Content-Type"] = "application/octet-stream"
+${LUA_DONE}`,
+  post: `wrk.method = "POST"
+wrk.body = string.rep("p", ${POST_SIZE})
+wrk.headers["Content-Type"] = "application/json"
 ${LUA_DONE}`,
   pipeline: `init = function(args)
   local r = {}
@@ -878,6 +895,15 @@ async function checkServer(
         ? null
         : `GET got ${n} body bytes: ${JSON.stringify(text.slice(0, 120))}`;
     }
+    if (scenario === "post-json") {
+      const post = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${POST_SIZE}\r\n\r\n` +
+        "p".repeat(POST_SIZE);
+      const want = POST_ANSWER;
+      const text = await exchange(port, enc.encode(post), (t) => t.includes(want));
+      return text.startsWith("HTTP/1.1 200 ") && text.endsWith(want)
+        ? null
+        : `POST of 1 KiB got ${JSON.stringify(text.slice(0, 160))}`;
+    }
     const head = `POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: ${UPLOAD_SIZE}\r\n\r\n`;
     const body = new Uint8Array(UPLOAD_SIZE).fill(0x75);
     const request = new Uint8Array(head.length + UPLOAD_SIZE);
@@ -959,7 +985,7 @@ async function serverBench(o: Options, tools: Tools, tmp: string): Promise<Serve
   const targets = serverTargets(o.runtimes);
   const allLoads = loads(o);
   const sections: ServerSection[] = [];
-  for (const scenario of ["hello", "64k", "echo-upload"] as ServerScenario[]) {
+  for (const scenario of ["hello", "64k", "post-json", "echo-upload"] as ServerScenario[]) {
     const group = allLoads.filter((l) => l.scenario === scenario);
     console.log(`\n[server] scenario ${scenario}: starting ${targets.length} servers`);
     const servers: LiveServer[] = [];

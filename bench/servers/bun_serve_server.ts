@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { announce, HELLO_TEXT, LARGE_SIZE, readConfig } from "./scenario.ts";
+import { announce, HELLO_TEXT, LARGE_SIZE, postAnswer, readConfig } from "./scenario.ts";
 
 interface BunServeLike {
   serve(options: {
@@ -23,10 +23,15 @@ if (!bun) throw new Error("bun_serve_server.ts runs on Bun only");
 const { port, scenario } = readConfig();
 const large = new Uint8Array(LARGE_SIZE).fill(0x61);
 
-const handler: (req: Request) => Response = scenario === "hello"
+const handler: (req: Request) => Response | Promise<Response> = scenario === "hello"
   ? () => new Response(HELLO_TEXT, { headers: { "Content-Type": "text/plain" } })
   : scenario === "64k"
   ? () => new Response(large, { headers: { "Content-Type": "application/octet-stream" } })
+  : scenario === "post-json"
+  ? async (req) =>
+    new Response(postAnswer((await req.arrayBuffer()).byteLength), {
+      headers: { "Content-Type": "application/json" },
+    })
   : (req) => new Response(req.body, { headers: { "Content-Type": "application/octet-stream" } });
 
 const server = bun.serve({

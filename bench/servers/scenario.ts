@@ -14,10 +14,18 @@ import process from "node:process";
 import { Buffer } from "node:buffer";
 
 /** The scenarios a benchmark server can serve (one per process). */
-export type Scenario = "hello" | "64k" | "echo-upload";
+export type Scenario = "hello" | "64k" | "echo-upload" | "post-json";
 
 /** Every scenario name, in the order the harness runs them. */
-export const SCENARIOS: readonly Scenario[] = ["hello", "64k", "echo-upload"];
+export const SCENARIOS: readonly Scenario[] = ["hello", "64k", "echo-upload", "post-json"];
+
+/** Size of each small POST body of the `post-json` scenario: 1 KiB. */
+export const POST_SIZE = 1024;
+
+/** The `post-json` answer for a body of `n` bytes. */
+export function postAnswer(n: number): string {
+  return `{"received":${n}}`;
+}
 
 /** Body of the hello-world response (13 bytes). */
 export const HELLO_TEXT = "Hello, World!";
@@ -74,6 +82,8 @@ export function announce(port: number): void {
 export interface NodeStyleRequest {
   /** Pipes the request body into the response. */
   pipe(destination: NodeStyleResponse): unknown;
+  /** Listens to 'data' (body chunks) and 'end'. */
+  on(event: string, listener: (chunk: { length: number }) => void): unknown;
 }
 
 /** The smallest response shape a node:http-style handler needs. */
@@ -116,6 +126,16 @@ function nodeStyle(scenario: Scenario): (req: NodeStyleRequest, res: NodeStyleRe
       return (req, res) => {
         res.setHeader("Content-Type", "application/octet-stream");
         req.pipe(res);
+      };
+    case "post-json":
+      // Reads the body the way most handlers do, then answers a small JSON.
+      return (req, res) => {
+        let n = 0;
+        req.on("data", (chunk) => n += chunk.length);
+        req.on("end", () => {
+          res.setHeader("Content-Type", "application/json");
+          res.end(postAnswer(n));
+        });
       };
   }
 }
