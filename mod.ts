@@ -33,7 +33,12 @@ import { IncomingMessage } from "./src/incoming_message.ts";
 import { Client, createClient, getAgent } from "./src/legacy.ts";
 import { OutgoingMessage } from "./src/outgoing_message.ts";
 import { get, request } from "./src/request.ts";
-import { connectionListener, createServer, Server as ServerClass } from "./src/server.ts";
+import {
+  connectionListener,
+  createServer,
+  initLegacyServer,
+  Server as ServerClass,
+} from "./src/server.ts";
 import { ServerResponse } from "./src/server_response.ts";
 
 export {
@@ -92,7 +97,7 @@ export type Agent = AgentClass;
  * An HTTP server (Node's `http.Server`). Like Node's, it may also be called
  * without `new`: `http.Server((req, res) => res.end())`.
  */
-export const Server: typeof ServerClass = callableWithoutNew(ServerClass);
+export const Server: typeof ServerClass = callableWithoutNew(ServerClass, initLegacyServer);
 /** An `http.Server` instance. */
 export type Server = ServerClass;
 

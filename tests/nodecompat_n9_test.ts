@@ -4,17 +4,20 @@
  * through `util.inherits`, calling `Agent.call(this, options)`) gets its own
  * instance set up as an agent, as Node's function constructor does: its
  * options apply, its requests are served and pooled, and its
- * `createConnection` override is the one used.
+ * `createConnection` override is the one used. The same holds for a `Server`
+ * subclass calling `Server.call(this, listener)`: it listens, serves with that
+ * listener and its own listeners, and closes.
  */
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import util from "node:util";
-import { Agent, createServer, get } from "../mod.ts";
+import { Agent, createServer, get, Server } from "../mod.ts";
 import type { AgentOptions } from "../src/agent.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
+import type { RequestListener } from "../src/server.ts";
 import { listen, stop } from "./server_util.ts";
 
 type AgentCtor = new (options?: AgentOptions) => Agent;
@@ -91,5 +94,44 @@ describe("nodecompat n9: an Agent subclass written as a function", () => {
     assert.equal(err.message, "no route, on purpose");
     assert.equal(made, 1);
     agent.destroy();
+  });
+});
+
+describe("nodecompat n9: a Server subclass written as a function", () => {
+  test("Server.call(this, listener) sets up that instance as a server", async () => {
+    const callServer = Server as unknown as {
+      call(self: unknown, listener?: RequestListener): unknown;
+    };
+    let connections = 0;
+    function LegacyServer(this: Server): void {
+      callServer.call(this, (_req, res) => {
+        res.end("from the legacy server");
+      });
+      this.on("connection", () => connections++);
+    }
+    util.inherits(LegacyServer, Server);
+    const server = new (LegacyServer as unknown as new () => Server)();
+    assert.ok(server instanceof Server);
+    assert.equal(server.keepAliveTimeout, 5000);
+    assert.equal(server.listening, false);
+
+    const port = await listen(server);
+    try {
+      assert.equal(server.listening, true);
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = get({ host: "127.0.0.1", port, agent: false }, (res) => {
+          let text = "";
+          res.setEncoding("latin1");
+          res.on("data", (c: string) => (text += c));
+          res.on("end", () => resolve(text));
+        });
+        req.on("error", reject);
+      });
+      assert.equal(body, "from the legacy server");
+      assert.equal(connections, 1);
+    } finally {
+      await stop(server);
+    }
+    assert.equal(server.listening, false);
   });
 });
