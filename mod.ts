@@ -18,7 +18,13 @@
  * @module
  */
 
-import { Agent as AgentClass, getGlobalAgent, globalAgent, setGlobalAgent } from "./src/agent.ts";
+import {
+  Agent as AgentClass,
+  getGlobalAgent,
+  globalAgent,
+  initLegacyAgent,
+  setGlobalAgent,
+} from "./src/agent.ts";
 import { ClientRequest } from "./src/client_request.ts";
 import { MAX_HEADER_SIZE, METHODS, STATUS_CODES } from "./src/core/constants.ts";
 import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE } from "./src/core/errors.ts";
@@ -27,7 +33,12 @@ import { IncomingMessage } from "./src/incoming_message.ts";
 import { Client, createClient, getAgent } from "./src/legacy.ts";
 import { OutgoingMessage } from "./src/outgoing_message.ts";
 import { get, request } from "./src/request.ts";
-import { connectionListener, createServer, Server as ServerClass } from "./src/server.ts";
+import {
+  connectionListener,
+  createServer,
+  initLegacyServer,
+  Server as ServerClass,
+} from "./src/server.ts";
 import { ServerResponse } from "./src/server_response.ts";
 
 export {
@@ -56,10 +67,19 @@ export type { RequestListener, ServerOptions } from "./src/server.ts";
 // Node's `Server` and `Agent` may be called without `new` (`http.Server(fn)`,
 // `http.Agent(opts)`); a Proxy with an `apply` trap gives the classes that
 // behaviour while `instanceof`, statics, `prototype` and `extends` still reach
-// the class itself.
-function callableWithoutNew<C extends new (...args: never[]) => unknown>(cls: C): C {
+// the class itself. Called on an instance of the class (`Agent.call(this)` in a
+// pre-class subclass set up with `util.inherits`), `initLegacy` sets that
+// instance up instead, as Node's function constructors do.
+function callableWithoutNew<C extends new (...args: never[]) => unknown>(
+  cls: C,
+  initLegacy?: (self: InstanceType<C>, ...args: never[]) => void,
+): C {
   return new Proxy(cls, {
-    apply(target: C, _thisArg: unknown, args: unknown[]): unknown {
+    apply(target: C, thisArg: unknown, args: unknown[]): unknown {
+      if (initLegacy && thisArg instanceof target) {
+        initLegacy(thisArg as InstanceType<C>, ...(args as never[]));
+        return undefined;
+      }
       return Reflect.construct(target, args);
     },
   });
@@ -69,7 +89,7 @@ function callableWithoutNew<C extends new (...args: never[]) => unknown>(cls: C)
  * An HTTP Agent (Node's `http.Agent`): pools and reuses client connections.
  * Like Node's, it may also be called without `new`.
  */
-export const Agent: typeof AgentClass = callableWithoutNew(AgentClass);
+export const Agent: typeof AgentClass = callableWithoutNew(AgentClass, initLegacyAgent);
 /** An `http.Agent` instance. */
 export type Agent = AgentClass;
 
@@ -77,7 +97,7 @@ export type Agent = AgentClass;
  * An HTTP server (Node's `http.Server`). Like Node's, it may also be called
  * without `new`: `http.Server((req, res) => res.end())`.
  */
-export const Server: typeof ServerClass = callableWithoutNew(ServerClass);
+export const Server: typeof ServerClass = callableWithoutNew(ServerClass, initLegacyServer);
 /** An `http.Server` instance. */
 export type Server = ServerClass;
 

@@ -147,6 +147,65 @@ function nullObject<T>(): Record<string, T> {
   return Object.create(null) as Record<string, T>;
 }
 
+/** The constructor's work on `agent`: options, pools, limits and the 'free' listener. */
+function initAgent(agent: Agent, options?: AgentOptions): void {
+  const opts = Object.assign(Object.create(null), options) as AgentOptions;
+  if (opts.noDelay === undefined) opts.noDelay = true;
+  // Never let an inherited `path` make the connection look like a unix socket.
+  (opts as { path: string | null }).path = null;
+  agent.options = opts;
+  agent.requests = nullObject();
+  agent.sockets = nullObject();
+  agent.freeSockets = nullObject();
+  agent.keepAliveMsecs = opts.keepAliveMsecs || 1000;
+  agent.keepAlive = opts.keepAlive || false;
+  agent.maxSockets = opts.maxSockets || Agent.defaultMaxSockets;
+  agent.maxFreeSockets = opts.maxFreeSockets || 256;
+  agent.scheduling = opts.scheduling || "lifo";
+  agent.totalSocketCount = 0;
+  if (agent.scheduling !== "fifo" && agent.scheduling !== "lifo") {
+    throw ERR_INVALID_ARG_VALUE(
+      "scheduling",
+      agent.scheduling,
+      "must be one of: 'fifo', 'lifo'",
+    );
+  }
+  const maxTotal = opts.maxTotalSockets;
+  if (maxTotal !== undefined) {
+    if (typeof maxTotal !== "number") {
+      throw ERR_INVALID_ARG_TYPE("maxTotalSockets", "number", maxTotal);
+    }
+    if (!(maxTotal >= 1)) throw ERR_OUT_OF_RANGE("maxTotalSockets", ">= 1", maxTotal);
+    agent.maxTotalSockets = maxTotal;
+  } else {
+    agent.maxTotalSockets = Infinity;
+  }
+  // onFree is private to the class; this function does the constructor's work.
+  const owner = agent as unknown as { onFree(s: AgentSocket, o: AgentOptions): void };
+  agent.on("free", (socket: AgentSocket, options: AgentOptions) => {
+    owner.onFree(socket, options);
+  });
+}
+
+/** The pool key of a socket's options (cached by `createSocket` as `_agentKey`). */
+function nameOf(agent: Agent, options: AgentOptions): string {
+  const key = options._agentKey;
+  return typeof key === "string" && agent.getName === agentGetName ? key : agent.getName(options);
+}
+
+/**
+ * Sets up `self`, an object made by a pre-class subclass (a function whose
+ * prototype inherits `Agent.prototype`, calling `Agent.call(this, options)`),
+ * as the constructor would have: Node's `Agent` is such a function and takes
+ * its `this`.
+ */
+export function initLegacyAgent(self: Agent, options?: AgentOptions): void {
+  (EventEmitter as unknown as (this: unknown) => void).call(self);
+  self.defaultPort = 80;
+  self.protocol = "http:";
+  initAgent(self, options);
+}
+
 /**
  * Manages connection persistence and reuse for HTTP clients.
  *
@@ -166,65 +225,32 @@ export class Agent extends EventEmitter {
   /** The protocol this agent serves ('http:'). */
   protocol: string = "http:";
   /** The options given to the constructor (null prototype), plus `noDelay` and `path: null`. */
-  options: AgentOptions;
+  options!: AgentOptions;
   /** Queues of requests waiting for a socket, by `getName()`. */
-  requests: RequestPool;
+  requests!: RequestPool;
   /** Sockets in use, by `getName()`. */
-  sockets: Pool;
+  sockets!: Pool;
   /** Idle pooled sockets, by `getName()`. */
-  freeSockets: Pool;
+  freeSockets!: Pool;
   /** Initial delay of TCP keep-alive on pooled sockets. */
-  keepAliveMsecs: number;
+  keepAliveMsecs!: number;
   /** Whether idle sockets are kept for reuse. */
-  keepAlive: boolean;
+  keepAlive!: boolean;
   /** Max sockets per origin. */
-  maxSockets: number;
+  maxSockets!: number;
   /** Max idle sockets per origin. */
-  maxFreeSockets: number;
+  maxFreeSockets!: number;
   /** 'lifo' or 'fifo'. */
-  scheduling: "fifo" | "lifo";
+  scheduling!: "fifo" | "lifo";
   /** Max sockets over all origins. */
-  maxTotalSockets: number;
+  maxTotalSockets!: number;
   /** Number of sockets the agent currently owns (busy and free). */
-  totalSocketCount: number;
+  totalSocketCount!: number;
 
   /** Creates an agent; see `AgentOptions`. */
   constructor(options?: AgentOptions) {
     super();
-    const opts = Object.assign(Object.create(null), options) as AgentOptions;
-    if (opts.noDelay === undefined) opts.noDelay = true;
-    // Never let an inherited `path` make the connection look like a unix socket.
-    (opts as { path: string | null }).path = null;
-    this.options = opts;
-    this.requests = nullObject();
-    this.sockets = nullObject();
-    this.freeSockets = nullObject();
-    this.keepAliveMsecs = opts.keepAliveMsecs || 1000;
-    this.keepAlive = opts.keepAlive || false;
-    this.maxSockets = opts.maxSockets || Agent.defaultMaxSockets;
-    this.maxFreeSockets = opts.maxFreeSockets || 256;
-    this.scheduling = opts.scheduling || "lifo";
-    this.totalSocketCount = 0;
-    if (this.scheduling !== "fifo" && this.scheduling !== "lifo") {
-      throw ERR_INVALID_ARG_VALUE(
-        "scheduling",
-        this.scheduling,
-        "must be one of: 'fifo', 'lifo'",
-      );
-    }
-    const maxTotal = opts.maxTotalSockets;
-    if (maxTotal !== undefined) {
-      if (typeof maxTotal !== "number") {
-        throw ERR_INVALID_ARG_TYPE("maxTotalSockets", "number", maxTotal);
-      }
-      if (!(maxTotal >= 1)) throw ERR_OUT_OF_RANGE("maxTotalSockets", ">= 1", maxTotal);
-      this.maxTotalSockets = maxTotal;
-    } else {
-      this.maxTotalSockets = Infinity;
-    }
-    this.on("free", (socket: AgentSocket, options: AgentOptions) => {
-      this.onFree(socket, options);
-    });
+    initAgent(this, options);
   }
 
   /**
@@ -278,7 +304,9 @@ export class Agent extends EventEmitter {
     // The merged options are only needed to create a socket or to queue: a
     // request served from the pool needs just the pool key.
     let opts: AgentOptions | null = null;
-    let name = this.getName === agentGetName ? this.#fastName(options) : null;
+    // (An agent set up by a legacy subclass through `Agent.call(this)` has no
+    // private cache: it takes the general path.)
+    let name = this.getName === agentGetName && #lastName in this ? this.#fastName(options) : null;
     if (name === null) {
       opts = mergeOptions(options, this.options);
       name = this.getName(opts);
@@ -348,12 +376,6 @@ export class Agent extends EventEmitter {
     this.#lastSocketPath = socketPath;
     this.#lastName = name;
     return name;
-  }
-
-  /** The pool key of a socket's options (cached by `createSocket` as `_agentKey`). */
-  #nameOf(options: AgentOptions): string {
-    const key = options._agentKey;
-    return typeof key === "string" && this.getName === agentGetName ? key : this.getName(options);
   }
 
   /** Create a new socket for `req` through `createConnection` and register it. */
@@ -435,7 +457,7 @@ export class Agent extends EventEmitter {
 
   /** Remove `socket` from the pools, and start a socket for a queued request if any. */
   removeSocket(socket: AgentSocket, options: AgentOptions): void {
-    const name = this.#nameOf(options);
+    const name = nameOf(this, options);
     removeFromPool(this.sockets, name, socket);
     if (!socket.writable) removeFromPool(this.freeSockets, name, socket);
     let req: AgentRequest | undefined;
@@ -470,7 +492,7 @@ export class Agent extends EventEmitter {
   }
 
   private onFree(socket: AgentSocket, options: AgentOptions): void {
-    const name = this.#nameOf(options);
+    const name = nameOf(this, options);
     if (!socket.writable) {
       socket.destroy();
       return;

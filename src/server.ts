@@ -105,6 +105,27 @@ function toPort(v: unknown, name: string): number {
   return n;
 }
 
+/** 'listening' listener: starts the connections-checking timer of the server it fires on. */
+function startCheckingOnListening(this: Server): void {
+  (this as unknown as { _startChecking(): void })._startChecking();
+}
+
+/**
+ * Sets up `self`, an object made by a pre-class subclass (a function whose
+ * prototype inherits `Server.prototype`, calling `Server.call(this, ...)`),
+ * as the constructor would have: Node's `Server` is such a function and takes
+ * its `this`. The state a constructed server gets is moved onto `self` (no
+ * listener the constructor adds keeps the constructed object).
+ */
+export function initLegacyServer(
+  self: Server,
+  options?: ServerOptions | RequestListener | null,
+  listener?: RequestListener,
+): void {
+  const made = new Server(options, listener);
+  Object.defineProperties(self, Object.getOwnPropertyDescriptors(made));
+}
+
 /**
  * An HTTP server (Node's `http.Server`).
  *
@@ -250,7 +271,7 @@ export class Server extends EventEmitter {
 
     if (listener) this.on("request", listener);
     this.on("connection", connectionListener);
-    this.on("listening", () => this._startChecking());
+    this.on("listening", startCheckingOnListening);
   }
 
   /** True while listening. */
