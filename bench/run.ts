@@ -93,6 +93,7 @@ type RuntimeName = "node" | "deno" | "bun";
 type Impl = "anyhttp" | "node:http" | "Deno.serve" | "Bun.serve";
 type Section = "server" | "client" | "memory" | "parser";
 type ServerScenario = "hello" | "64k" | "echo-upload" | "post-json";
+const ALL_SCENARIOS: readonly ServerScenario[] = ["hello", "64k", "post-json", "echo-upload"];
 type ClientName = "anyhttp" | "node-http" | "undici" | "fetch";
 
 const ALL_RUNTIMES: RuntimeName[] = ["node", "deno", "bun"];
@@ -124,6 +125,8 @@ interface Options {
   build: boolean;
   sections: Section[];
   runtimes: RuntimeName[];
+  /** Server scenarios to run (default: all). */
+  scenarios: ServerScenario[];
   runs: number | null;
   duration: number | null;
   connections: number;
@@ -133,7 +136,8 @@ function usage(message: string): never {
   console.error(`bench/run.ts: ${message}`);
   console.error(
     "usage: deno run -A bench/run.ts [--quick] [--write] [--only=server,client,memory,parser]\n" +
-      "       [--runtimes=node,deno,bun] [--runs=N] [--duration=S] [--connections=N] [--no-build]",
+      "       [--runtimes=node,deno,bun] [--scenarios=hello,64k,post-json,echo-upload]\n" +
+      "       [--runs=N] [--duration=S] [--connections=N] [--no-build]",
   );
   D.exit(2);
 }
@@ -161,6 +165,7 @@ function parseOptions(args: string[]): Options {
     build: true,
     sections: [...ALL_SECTIONS],
     runtimes: [...ALL_RUNTIMES],
+    scenarios: [...ALL_SCENARIOS],
     runs: null,
     duration: null,
     connections: 0,
@@ -183,6 +188,9 @@ function parseOptions(args: string[]): Options {
         break;
       case "--runtimes":
         o.runtimes = listArg(value, ALL_RUNTIMES, "runtime");
+        break;
+      case "--scenarios":
+        o.scenarios = listArg(value, ALL_SCENARIOS, "scenario");
         break;
       case "--runs":
         o.runs = positiveInt(value, "runs");
@@ -985,7 +993,7 @@ async function serverBench(o: Options, tools: Tools, tmp: string): Promise<Serve
   const targets = serverTargets(o.runtimes);
   const allLoads = loads(o);
   const sections: ServerSection[] = [];
-  for (const scenario of ["hello", "64k", "post-json", "echo-upload"] as ServerScenario[]) {
+  for (const scenario of o.scenarios) {
     const group = allLoads.filter((l) => l.scenario === scenario);
     console.log(`\n[server] scenario ${scenario}: starting ${targets.length} servers`);
     const servers: LiveServer[] = [];
