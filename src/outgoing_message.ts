@@ -1057,8 +1057,18 @@ export class OutgoingMessage extends LightStream {
     if (this.destroyed) return this;
     this.destroyed = true;
     this._errored = error ?? null;
+    const cbs = this._outCbs;
     this._out = null;
     this._outCbs = null;
+    // Callbacks of writes queued on the connection learn that they never went
+    // out (a message still waiting for its turn drops them, as Node's does).
+    if (cbs !== null && this._transport !== null) {
+      const e = ERR_STREAM_DESTROYED("write");
+      nextTick(() => {
+        if (typeof cbs === "function") cbs(e);
+        else for (let i = 0; i < cbs.length; i++) cbs[i](e);
+      });
+    }
     if (this.socket) this.socket.destroy(error);
     else this.once("socket", (s: Duplex) => s.destroy(error));
     return this;
