@@ -111,6 +111,15 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   private detached = false;
   private ended = false;
   private executing = false;
+  /**
+   * While a chunk is parsed: the response that had ended before the chunk or
+   * before its last body callback. Node's parser runs the next-tick queue after
+   * each body callback (and between reads), so such a response has finished
+   * and let go of the socket when a parse error follows; one that ended in the
+   * same pass without a body callback after it is still the socket's message.
+   */
+  private settled: ServerResponse | null = null;
+  private inChunk = false;
   /** A message that ends the connection was received: bytes after it are not parsed. */
   private lastMessage = false;
   private closeAfterMessage = false;
@@ -181,6 +190,8 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     const parser = this.parser;
     if (parser === null) return;
     if (this.messageStart === 0) this.messageStart = loopNow();
+    const cur = this.current;
+    this.settled = cur !== null && cur.finished ? cur : null;
     this.executing = true;
     let ret: number;
     try {
@@ -191,7 +202,12 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (ret < 0 || parser.error) {
       const err = parser.error as ParseError;
       this.prepareError(err, chunk);
-      this.onSocketError(err);
+      this.inChunk = true;
+      try {
+        this.onSocketError(err);
+      } finally {
+        this.inChunk = false;
+      }
       return;
     }
     if (this.upgradeReq !== null) {
@@ -251,7 +267,10 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (this.req && !reqs.includes(this.req) && !this.req.complete) reqs.push(this.req);
     for (const req of reqs) req.destroy(connResetException("aborted"));
     const res = this.current;
-    if (res) res._emitClose();
+    if (res) {
+      res._failQueued(_error, true);
+      res._emitClose();
+    }
   }
 
   // -------------------------------------------------------- parser events
@@ -365,6 +384,8 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
   /** @internal Parser callback: body bytes. */
   onBody(chunk: Uint8Array): void {
+    const cur = this.current;
+    if (cur !== null && cur.finished) this.settled = cur;
     const req = this.req;
     if (req === null || req._dumped) return;
     if (!req.push(asBuffer(chunk))) {
@@ -522,9 +543,14 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (this.server.emit("clientError", e, socket)) return;
     const writable = !this.transport.destroyed && !this.ended && !this.closed;
     // A response that already ended has handed all its bytes to the transport
-    // (Node has detached it by now), so the canned answer can follow it.
+    // (Node has detached it by now), so the canned answer can follow it; not
+    // one ended in the same parse pass with no body callback since (Node's is
+    // still the socket's message then: the socket is only destroyed).
     const cur = this.current;
-    if (writable && (!cur || !cur._headerSent || cur.finished)) {
+    if (
+      writable &&
+      (!cur || !cur._headerSent || (cur.finished && (!this.inChunk || this.settled === cur)))
+    ) {
       const code = (e as { code?: string }).code ?? "";
       const text = RESPONSES[code] ?? BAD_REQUEST;
       this.ended = true;

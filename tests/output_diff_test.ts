@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createServer } from "../src/server.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
-import { listen, raw, stop } from "./server_util.ts";
+import { listen, noDate, raw, stop } from "./server_util.ts";
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
@@ -67,5 +67,55 @@ describe("output: server responses", () => {
       await tick(20);
     });
     assert.deepEqual(events, []);
+  });
+
+  test("a bad request in the same chunk as one answered at once: no 400 after the answer", async () => {
+    await withServer((_req, res) => res.end("hello"), async (port) => {
+      const r = await raw(port, GET + "GARBAGE\r\n\r\n", { timeout: 1000 });
+      assert.equal(
+        noDate(r.text),
+        "HTTP/1.1 200 OK\r\nDate: X\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n" +
+          "Content-Length: 5\r\n\r\nhello",
+      );
+      assert.equal(r.closed, true);
+    });
+  });
+
+  test("a bad request after a body still gets its 400 after the finished answer", async () => {
+    await withServer((_req, res) => res.end("hello"), async (port) => {
+      const r = await raw(
+        port,
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhiGARBAGE\r\n\r\n",
+        { timeout: 1000 },
+      );
+      assert.equal(
+        noDate(r.text),
+        "HTTP/1.1 200 OK\r\nDate: X\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n" +
+          "Content-Length: 5\r\n\r\nhelloHTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n",
+      );
+    });
+  });
+
+  test("a write not sent yet when a parse error closes the socket gets that error", async () => {
+    const events: string[] = [];
+    let closed!: () => void;
+    const done = new Promise<void>((resolve) => closed = resolve);
+    await withServer((_req, res) => {
+      res.on("close", () => {
+        events.push("close");
+        closed();
+      });
+      events.push(`write ${
+        res.write("abc", (err) => {
+          events.push(`callback ${(err as { code?: string })?.code}`);
+        })
+      }`);
+    }, async (port) => {
+      const r = await raw(port, GET + "GARBAGE\r\n\r\n", { timeout: 1000 });
+      assert.equal(r.text, "");
+      assert.equal(r.closed, true);
+      await done;
+    });
+    assert.deepEqual(events, ["write true", "callback HPE_INVALID_METHOD", "close"]);
   });
 });
