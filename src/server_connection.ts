@@ -178,7 +178,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       }
       return;
     }
-    if (this.detached || this.closed || this.lastMessage) return;
+    if (this.detached || this.closed || (this.lastMessage && !this.parser?.closed)) return;
     if (this.outPaused || this.leftover !== null) {
       this.leftover = this.leftover === null ? chunk : concat(this.leftover, chunk);
       return;
@@ -403,9 +403,13 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     this.headersCompleted = false;
     if (this.closeAfterMessage) {
       // The connection ends with this message: whatever follows is not served.
+      // After a request that ends it by its own headers the parser goes on (as
+      // llhttp): bytes other than CR/LF are HPE_CLOSED_CONNECTION, a 'clientError'.
       this.lastMessage = true;
-      this.leftover = null;
-      this.parser?.pause();
+      if (!this.parser?.closed) {
+        this.leftover = null;
+        this.parser?.pause();
+      }
     }
     if (req !== null && !req.complete) {
       req.complete = true;
