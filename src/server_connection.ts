@@ -120,6 +120,11 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
    */
   private settled: ServerResponse | null = null;
   private inChunk = false;
+  /** Body bytes were handed to the request in the current parse pass. */
+  private bodyInPass = false;
+  /** Trailers of a completion waiting for the next-tick queue (see `onComplete`). */
+  private heldTrailers: string[] | null = null;
+  private readonly releaseBound = (): void => this.releaseComplete();
   /** A message that ends the connection was received: bytes after it are not parsed. */
   private lastMessage = false;
   private closeAfterMessage = false;
@@ -192,6 +197,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (this.messageStart === 0) this.messageStart = loopNow();
     const cur = this.current;
     this.settled = cur !== null && cur.finished ? cur : null;
+    this.bodyInPass = false;
     this.executing = true;
     let ret: number;
     try {
@@ -386,6 +392,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   onBody(chunk: Uint8Array): void {
     const cur = this.current;
     if (cur !== null && cur.finished) this.settled = cur;
+    this.bodyInPass = true;
     const req = this.req;
     if (req === null || req._dumped) return;
     if (!req.push(asBuffer(chunk))) {
@@ -411,6 +418,22 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
         this.parser?.pause();
       }
     }
+    if (this.bodyInPass && this.parser !== null) {
+      // Node's parser binding runs the next-tick queue after each body
+      // callback, so the request ends (and a message after it starts) only once
+      // what was queued until now has run: say a finished response's 'finish'
+      // and 'close' come before the request's 'end' and the next 'request'.
+      this.bodyInPass = false;
+      this.heldTrailers = rawTrailers;
+      this.parser.pause();
+      queueMicrotask(this.releaseBound);
+      return;
+    }
+    this.completeRequest(rawTrailers);
+  }
+
+  private completeRequest(rawTrailers: string[]): void {
+    const req = this.req;
     if (req !== null && !req.complete) {
       req.complete = true;
       if (rawTrailers.length) req._addHeaderLines(rawTrailers, rawTrailers.length);
@@ -420,6 +443,17 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       this.reqPaused = false;
       this.updateReading();
     }
+  }
+
+  /** Completes a held request and parses on (after the next-tick queue ran). */
+  private releaseComplete(): void {
+    const trailers = this.heldTrailers;
+    if (trailers === null) return;
+    this.heldTrailers = null;
+    if (this.closed || this.detached) return;
+    this.completeRequest(trailers);
+    if (this.lastMessage && !this.parser?.closed) return;
+    this.resumeParsing();
   }
 
   // ------------------------------------------------------------ responses
@@ -517,7 +551,10 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   }
 
   private resumeParsing(): void {
-    if (this.closed || this.detached || this.outPaused || this.executing) return;
+    if (
+      this.closed || this.detached || this.outPaused || this.executing ||
+      this.heldTrailers !== null
+    ) return;
     this.parser?.resume();
     this.updateReading();
     const rest = this.leftover;
