@@ -211,4 +211,16 @@ describe("output: server responses", () => {
       "end /2",
     ]);
   });
+
+  test("write() past 16 KiB returns false on every runtime (Node 20's socket high-water mark)", async () => {
+    const seen: unknown[] = [];
+    await withServer((_req, res) => {
+      seen.push(res.writableHighWaterMark, res.write("b".repeat(20000)), res.write("c"));
+      res.end();
+    }, async (port) => {
+      const r = await raw(port, GET, { until: (t) => t.endsWith("0\r\n\r\n") });
+      assert.ok(r.text.includes("\r\n4e20\r\nbbb"));
+    });
+    assert.deepEqual(seen, [16384, false, false]);
+  });
 });
