@@ -610,6 +610,21 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       if (!socket.destroyed && !this.transport.destroyed) timer = setTimeout(done, 1000);
       return;
     }
+    if (writable && cur !== null && cur.finished && this.transport.writableLength > 0) {
+      // An answer that ended is in the kernel on Node by now (its socket writes
+      // synchronously); where the transport still holds some of it (Deno, Bun),
+      // it goes out before the socket is destroyed.
+      this.ended = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        socket.destroy(e);
+      };
+      socket.end(done);
+      if (!socket.destroyed) timer = setTimeout(done, 1000);
+      return;
+    }
     socket.destroy(e);
   }
 

@@ -84,6 +84,19 @@ describe("output: server responses", () => {
     });
   });
 
+  test("a big answer ended before a bad request in the same chunk still goes out whole", async () => {
+    const body = "a".repeat(300000);
+    await withServer((_req, res) => {
+      res.writeProcessing();
+      res.end(body);
+    }, async (port) => {
+      const r = await raw(port, GET + "GARBAGE\r\n\r\n", { timeout: 2000 });
+      assert.equal(r.closed, true);
+      assert.ok(r.text.startsWith("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 200 OK\r\n"));
+      assert.ok(r.text.endsWith("Content-Length: 300000\r\n\r\n" + body));
+    });
+  });
+
   test("a bad request after a body still gets its 400 after the finished answer", async () => {
     await withServer((_req, res) => res.end("hello"), async (port) => {
       const r = await raw(
