@@ -1057,11 +1057,32 @@ export class OutgoingMessage extends LightStream {
     if (this.destroyed) return this;
     this.destroyed = true;
     this._errored = error ?? null;
+    this._failQueued(error);
     this._out = null;
     this._outCbs = null;
     if (this.socket) this.socket.destroy(error);
     else this.once("socket", (s: Duplex) => s.destroy(error));
     return this;
+  }
+
+  /**
+   * The connection is going away: callbacks of writes queued here while this
+   * message owns it learn that they never went out, with `error` or
+   * `ERR_STREAM_DESTROYED` (a message still waiting for its turn drops them,
+   * as Node's does). On the next tick, or at once with `now` (the connection
+   * closed already: before 'close', as Node's socket fails its buffer).
+   */
+  _failQueued(error?: Error | null, now = false): void {
+    const cbs = this._outCbs;
+    if (cbs === null || this._transport === null) return;
+    this._outCbs = null;
+    const e = error ?? ERR_STREAM_DESTROYED("write");
+    const fail = (): void => {
+      if (typeof cbs === "function") cbs(e);
+      else for (let i = 0; i < cbs.length; i++) cbs[i](e);
+    };
+    if (now) fail();
+    else nextTick(fail);
   }
 
   /** Piping from an outgoing message is an error (`ERR_STREAM_CANNOT_PIPE`). */

@@ -111,6 +111,20 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   private detached = false;
   private ended = false;
   private executing = false;
+  /**
+   * While a chunk is parsed: the response that had ended before the chunk or
+   * before its last body callback. Node's parser runs the next-tick queue after
+   * each body callback (and between reads), so such a response has finished
+   * and let go of the socket when a parse error follows; one that ended in the
+   * same pass without a body callback after it is still the socket's message.
+   */
+  private settled: ServerResponse | null = null;
+  private inChunk = false;
+  /** Body bytes were handed to the request in the current parse pass. */
+  private bodyInPass = false;
+  /** Trailers of a completion waiting for the next-tick queue (see `onComplete`). */
+  private heldTrailers: string[] | null = null;
+  private readonly releaseBound = (): void => this.releaseComplete();
   /** A message that ends the connection was received: bytes after it are not parsed. */
   private lastMessage = false;
   private closeAfterMessage = false;
@@ -169,7 +183,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       }
       return;
     }
-    if (this.detached || this.closed || this.lastMessage) return;
+    if (this.detached || this.closed || (this.lastMessage && !this.parser?.closed)) return;
     if (this.outPaused || this.leftover !== null) {
       this.leftover = this.leftover === null ? chunk : concat(this.leftover, chunk);
       return;
@@ -181,6 +195,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     const parser = this.parser;
     if (parser === null) return;
     if (this.messageStart === 0) this.messageStart = loopNow();
+    const cur = this.current;
+    this.settled = cur !== null && cur.finished ? cur : null;
+    this.bodyInPass = false;
     this.executing = true;
     let ret: number;
     try {
@@ -191,7 +208,12 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (ret < 0 || parser.error) {
       const err = parser.error as ParseError;
       this.prepareError(err, chunk);
-      this.onSocketError(err);
+      this.inChunk = true;
+      try {
+        this.onSocketError(err);
+      } finally {
+        this.inChunk = false;
+      }
       return;
     }
     if (this.upgradeReq !== null) {
@@ -251,7 +273,10 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (this.req && !reqs.includes(this.req) && !this.req.complete) reqs.push(this.req);
     for (const req of reqs) req.destroy(connResetException("aborted"));
     const res = this.current;
-    if (res) res._emitClose();
+    if (res) {
+      res._failQueued(_error, true);
+      res._emitClose();
+    }
   }
 
   // -------------------------------------------------------- parser events
@@ -365,6 +390,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
   /** @internal Parser callback: body bytes. */
   onBody(chunk: Uint8Array): void {
+    const cur = this.current;
+    if (cur !== null && cur.finished) this.settled = cur;
+    this.bodyInPass = true;
     const req = this.req;
     if (req === null || req._dumped) return;
     if (!req.push(asBuffer(chunk))) {
@@ -382,10 +410,30 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     this.headersCompleted = false;
     if (this.closeAfterMessage) {
       // The connection ends with this message: whatever follows is not served.
+      // After a request that ends it by its own headers the parser goes on (as
+      // llhttp): bytes other than CR/LF are HPE_CLOSED_CONNECTION, a 'clientError'.
       this.lastMessage = true;
-      this.leftover = null;
-      this.parser?.pause();
+      if (!this.parser?.closed) {
+        this.leftover = null;
+        this.parser?.pause();
+      }
     }
+    if (this.bodyInPass && this.parser !== null) {
+      // Node's parser binding runs the next-tick queue after each body
+      // callback, so the request ends (and a message after it starts) only once
+      // what was queued until now has run: say a finished response's 'finish'
+      // and 'close' come before the request's 'end' and the next 'request'.
+      this.bodyInPass = false;
+      this.heldTrailers = rawTrailers;
+      this.parser.pause();
+      queueMicrotask(this.releaseBound);
+      return;
+    }
+    this.completeRequest(rawTrailers);
+  }
+
+  private completeRequest(rawTrailers: string[]): void {
+    const req = this.req;
     if (req !== null && !req.complete) {
       req.complete = true;
       if (rawTrailers.length) req._addHeaderLines(rawTrailers, rawTrailers.length);
@@ -395,6 +443,17 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       this.reqPaused = false;
       this.updateReading();
     }
+  }
+
+  /** Completes a held request and parses on (after the next-tick queue ran). */
+  private releaseComplete(): void {
+    const trailers = this.heldTrailers;
+    if (trailers === null) return;
+    this.heldTrailers = null;
+    if (this.closed || this.detached) return;
+    this.completeRequest(trailers);
+    if (this.lastMessage && !this.parser?.closed) return;
+    this.resumeParsing();
   }
 
   // ------------------------------------------------------------ responses
@@ -492,7 +551,10 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
   }
 
   private resumeParsing(): void {
-    if (this.closed || this.detached || this.outPaused || this.executing) return;
+    if (
+      this.closed || this.detached || this.outPaused || this.executing ||
+      this.heldTrailers !== null
+    ) return;
     this.parser?.resume();
     this.updateReading();
     const rest = this.leftover;
@@ -522,9 +584,14 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (this.server.emit("clientError", e, socket)) return;
     const writable = !this.transport.destroyed && !this.ended && !this.closed;
     // A response that already ended has handed all its bytes to the transport
-    // (Node has detached it by now), so the canned answer can follow it.
+    // (Node has detached it by now), so the canned answer can follow it; not
+    // one ended in the same parse pass with no body callback since (Node's is
+    // still the socket's message then: the socket is only destroyed).
     const cur = this.current;
-    if (writable && (!cur || !cur._headerSent || cur.finished)) {
+    if (
+      writable &&
+      (!cur || !cur._headerSent || (cur.finished && (!this.inChunk || this.settled === cur)))
+    ) {
       const code = (e as { code?: string }).code ?? "";
       const text = RESPONSES[code] ?? BAD_REQUEST;
       this.ended = true;
@@ -541,6 +608,21 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       // once): a response still pending finds the socket no longer writable.
       if (!socket.destroyed) socket.end();
       if (!socket.destroyed && !this.transport.destroyed) timer = setTimeout(done, 1000);
+      return;
+    }
+    if (writable && cur !== null && cur.finished && this.transport.writableLength > 0) {
+      // An answer that ended is in the kernel on Node by now (its socket writes
+      // synchronously); where the transport still holds some of it (Deno, Bun),
+      // it goes out before the socket is destroyed.
+      this.ended = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const done = (): void => {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        socket.destroy(e);
+      };
+      socket.end(done);
+      if (!socket.destroyed) timer = setTimeout(done, 1000);
       return;
     }
     socket.destroy(e);

@@ -104,9 +104,10 @@ export class Socket extends Duplex {
       autoDestroy: true,
       decodeStrings: true,
       // Node 20's 16 KiB, not the runtime's default (Deno and Bun use 64 KiB):
-      // an IncomingMessage buffers as much as its socket's readable side.
+      // an IncomingMessage buffers as much as its socket's readable side, and a
+      // message's write() returns false past as many bytes as on Node.
       readableHighWaterMark: options.readableHighWaterMark ?? 16384,
-      writableHighWaterMark: options.writableHighWaterMark,
+      writableHighWaterMark: options.writableHighWaterMark ?? 16384,
     });
     this.#transport = transport;
     transport.setHandler(new Socket.#Handler(this));

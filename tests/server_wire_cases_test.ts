@@ -107,23 +107,28 @@ function recorder(keyOf: (socket: unknown) => unknown): {
   seen: Map<unknown, Seen[]>;
 } {
   const seen = new Map<unknown, Seen[]>();
-  const push = (socket: unknown, s: Seen): void => {
-    const k = keyOf(socket);
+  const pushAt = (k: unknown, s: Seen): void => {
     let list = seen.get(k);
     if (!list) seen.set(k, list = []);
     list.push(s);
   };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
+    // The socket as it is now: by 'end' a parse error after the body may have closed it.
+    const socket = req.socket;
+    const key = keyOf(socket);
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("error", () => {});
     req.on("end", () => {
-      push(req.socket, record(req, "request", Buffer.concat(chunks).toString("latin1")));
+      pushAt(
+        keyOf(socket) ?? key,
+        record(req, "request", Buffer.concat(chunks).toString("latin1")),
+      );
       res.end();
     });
   });
   const onUpgrade = (event: string) => (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-    push(socket, record(req, event, "", head.toString("latin1")));
+    pushAt(keyOf(socket), record(req, event, "", head.toString("latin1")));
     socket.destroy();
   };
   server.on("upgrade", onUpgrade("upgrade"));
