@@ -183,7 +183,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       }
       return;
     }
-    if (this.detached || this.closed || (this.lastMessage && !this.parser?.closed)) return;
+    if (this.detached || this.closed || this.lastMessage) return;
     if (this.outPaused || this.leftover !== null) {
       this.leftover = this.leftover === null ? chunk : concat(this.leftover, chunk);
       return;
@@ -410,13 +410,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     this.headersCompleted = false;
     if (this.closeAfterMessage) {
       // The connection ends with this message: whatever follows is not served.
-      // After a request that ends it by its own headers the parser goes on (as
-      // llhttp): bytes other than CR/LF are HPE_CLOSED_CONNECTION, a 'clientError'.
       this.lastMessage = true;
-      if (!this.parser?.closed) {
-        this.leftover = null;
-        this.parser?.pause();
-      }
+      this.leftover = null;
+      this.parser?.pause();
     }
     if (this.bodyInPass && this.parser !== null) {
       // Node's parser binding runs the next-tick queue after each body
@@ -452,7 +448,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     this.heldTrailers = null;
     if (this.closed || this.detached) return;
     this.completeRequest(trailers);
-    if (this.lastMessage && !this.parser?.closed) return;
+    if (this.lastMessage) return;
     this.resumeParsing();
   }
 

@@ -7,7 +7,6 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import * as net from "node:net";
 import { createServer } from "../src/server.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
@@ -135,37 +134,27 @@ describe("output: server responses", () => {
     assert.deepEqual(events, ["write true", "callback HPE_INVALID_METHOD", "close"]);
   });
 
-  test("bytes after a Connection: close request: HPE_CLOSED_CONNECTION, 400 if no answer began", async () => {
-    const errors: string[] = [];
-    const late = (_req: IncomingMessage, res: ServerResponse) => setTimeout(() => res.end("x"), 30);
-    await withServer(late, async (port) => {
+  test("bytes after a Connection: close request are not served: a slow answer still goes out whole", async () => {
+    // Node's parser fails them (HPE_CLOSED_CONNECTION) and answers 400 in place
+    // of a response not begun yet; anyhttp keeps the client's real answer.
+    let errors = 0;
+    const server = createServer((_req, res) => setTimeout(() => res.end("x"), 30));
+    server.on("clientError", () => errors++);
+    const port = await listen(server);
+    try {
       const r = await raw(
         port,
         "GET /1 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\nGET /2 HTTP/1.1\r\nHost: x\r\n\r\n",
         { timeout: 1000 },
       );
-      assert.equal(r.text, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(r.text, /\r\nConnection: close\r\n/);
+      assert.ok(r.text.endsWith("\r\n\r\nx"), r.text);
       assert.equal(r.closed, true);
-    });
-    // Arriving in a later packet, after an HTTP/1.0 request without keep-alive: 'clientError'.
-    const server = createServer(late);
-    server.on("clientError", (err: Error & { code?: string; rawPacket?: Uint8Array }, socket) => {
-      errors.push(`${err.code} ${new TextDecoder().decode(err.rawPacket)}`);
-      socket.destroy();
-    });
-    const port = await listen(server);
-    try {
-      const sock = net.connect(port, "127.0.0.1");
-      sock.on("error", () => {});
-      await new Promise((resolve) => sock.once("connect", resolve));
-      sock.write("GET / HTTP/1.0\r\n\r\n");
-      await tick(10);
-      sock.write("\r\nGET /2 HTTP/1.1\r\n\r\n");
-      await new Promise((resolve) => sock.once("close", resolve));
     } finally {
       await stop(server);
     }
-    assert.deepEqual(errors, ["HPE_CLOSED_CONNECTION \r\nGET /2 HTTP/1.1\r\n\r\n"]);
+    assert.equal(errors, 0);
   });
 
   test("a body in the same packet: the answer's 'finish' and 'close' come before the request's 'end'", async () => {

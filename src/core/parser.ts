@@ -1385,11 +1385,6 @@ export class HTTPParser {
     this.startMessage();
   }
 
-  /** True after a message that ends the connection: any more bytes but CR/LF are an error. */
-  get closed(): boolean {
-    return this.state === S_CLOSED;
-  }
-
   /** True between the first byte of a message and its completion. */
   get inMessage(): boolean {
     const s = this.state;
