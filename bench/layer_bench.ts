@@ -7,7 +7,7 @@
  * rounds of 0.5 s), so changes to IncomingMessage, ServerResponse, the write
  * path or the connection can be measured without the kernel's noise.
  *
- * Run: `deno run -A bench/layer_bench.ts`, `bun bench/layer_bench.ts`, or
+ * Run: `deno run -A bench/layer_bench.ts [post]`, `bun bench/layer_bench.ts [post]`, or
  * after `npm run build`: `node npm/esm/bench/layer_bench.js`.
  *
  * @module
@@ -23,13 +23,20 @@ import type {
   WriteCallback,
 } from "../src/transport/transport.ts";
 import { setImmediate } from "node:timers";
-import { nodeStyleHandler } from "./servers/scenario.ts";
+import { nodeStyleHandler, POST_SIZE } from "./servers/scenario.ts";
 
 const g = globalThis as unknown as { Deno?: unknown; Bun?: unknown };
 const runtimeName = g.Deno !== undefined ? "deno" : g.Bun !== undefined ? "bun" : "node";
 
+/** `post` as an argument: each request is a 1 KiB POST read with 'data'/'end' (post-json). */
+const argv = (globalThis as unknown as { Deno?: { args: string[] } }).Deno?.args ??
+  (globalThis as unknown as { process?: { argv: string[] } }).process?.argv ?? [];
+const POST = argv.includes("post");
 const REQUEST = new TextEncoder().encode(
-  "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
+  POST
+    ? `POST / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\nContent-Length: ${POST_SIZE}\r\n\r\n` +
+      "p".repeat(POST_SIZE)
+    : "GET / HTTP/1.1\r\nHost: 127.0.0.1:8080\r\n\r\n",
 );
 const CONNECTIONS = 50;
 
@@ -83,7 +90,7 @@ const fakeRuntime: Runtime = {
 };
 
 setRuntime(fakeRuntime);
-const server = createServer(nodeStyleHandler("hello"));
+const server = createServer(nodeStyleHandler(POST ? "post-json" : "hello"));
 server.listen(0);
 await new Promise((r) => setTimeout(r, 10));
 const conns: FakeTransport[] = [];
@@ -112,7 +119,9 @@ const results: number[] = [];
 for (let i = 0; i < 7; i++) results.push(await round(500));
 results.sort((a, b) => a - b);
 console.log(
-  `${runtimeName}: server layer ${results[3].toFixed(2)} µs/request ` +
+  `${runtimeName}: server layer${POST ? " (1 KiB POST)" : ""} ${
+    results[3].toFixed(2)
+  } µs/request ` +
     `(min ${results[0].toFixed(2)}, max ${results[6].toFixed(2)})`,
 );
 const proc = (globalThis as unknown as { process?: { exit(code: number): void } }).process;
