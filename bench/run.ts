@@ -1443,14 +1443,17 @@ async function parserBench(o: Options, tools: Tools): Promise<ParserOutput[] | n
   for (const runtime of o.runtimes) {
     console.log(`\n[parser] ${RUNTIME_LABEL[runtime]}`);
     const texts: string[] = [];
-    // The parser micro-benchmark, then the server layer without sockets.
-    for (const script of ["parser_bench", "layer_bench"]) {
+    // The parser micro-benchmark, then the server layer without sockets (GETs, then 1 KiB POSTs).
+    for (
+      const [script, arg] of [["parser_bench", ""], ["layer_bench", ""], ["layer_bench", "post"]]
+    ) {
       const cmd = scriptCommand(tools, runtime, script);
       if (typeof cmd === "string") {
         texts.push(cmd);
         continue;
       }
-      const res = await run(o.quick && script === "parser_bench" ? [...cmd, "--quick"] : cmd, {
+      const extra = arg ? [arg] : o.quick && script === "parser_bench" ? ["--quick"] : [];
+      const res = await run([...cmd, ...extra], {
         core: SERVER_CORE,
         timeoutMs: 180_000,
       });
