@@ -590,38 +590,42 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     ) {
       const code = (e as { code?: string }).code ?? "";
       const text = RESPONSES[code] ?? BAD_REQUEST;
-      this.ended = true;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        timer = undefined;
-        socket.destroy(e);
-      };
       const bytes = new Uint8Array(text.length);
       for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
-      this.transport.write(bytes, done);
-      // Nothing may follow the canned answer (Node destroys the socket at
-      // once): a response still pending finds the socket no longer writable.
-      if (!socket.destroyed) socket.end();
-      if (!socket.destroyed && !this.transport.destroyed) timer = setTimeout(done, 1000);
+      this.destroyWhenFlushed(e, (done) => {
+        this.transport.write(bytes, done);
+        // Nothing may follow the canned answer (Node destroys the socket at
+        // once): a response still pending finds the socket no longer writable.
+        if (!socket.destroyed) socket.end();
+      });
       return;
     }
     if (writable && cur !== null && cur.finished && this.transport.writableLength > 0) {
       // An answer that ended is in the kernel on Node by now (its socket writes
       // synchronously); where the transport still holds some of it (Deno, Bun),
       // it goes out before the socket is destroyed.
-      this.ended = true;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const done = (): void => {
-        if (timer !== undefined) clearTimeout(timer);
-        timer = undefined;
-        socket.destroy(e);
-      };
-      socket.end(done);
-      if (!socket.destroyed) timer = setTimeout(done, 1000);
+      this.destroyWhenFlushed(e, (done) => socket.end(done));
       return;
     }
     socket.destroy(e);
+  }
+
+  /**
+   * Ends the connection with `e`: `flush(done)` sends what must still go out
+   * and calls `done`, which destroys the socket; 1 s at most, so a peer that
+   * does not read cannot keep it open.
+   */
+  private destroyWhenFlushed(e: Error, flush: (done: () => void) => void): void {
+    const socket = this.socket;
+    this.ended = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const done = (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = undefined;
+      socket.destroy(e);
+    };
+    flush(done);
+    if (!socket.destroyed && !this.transport.destroyed) timer = setTimeout(done, 1000);
   }
 
   /** The checker found the request too slow (headersTimeout/requestTimeout). */

@@ -8,25 +8,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "../src/server.ts";
-import type { IncomingMessage } from "../src/incoming_message.ts";
-import type { ServerResponse } from "../src/server_response.ts";
-import { listen, noDate, raw, stop } from "./server_util.ts";
-
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-async function withServer(
-  handler: Handler,
-  fn: (port: number) => Promise<void>,
-  options: Parameters<typeof createServer>[0] = {},
-): Promise<void> {
-  const server = createServer(options, handler);
-  const port = await listen(server);
-  try {
-    await fn(port);
-  } finally {
-    await stop(server);
-  }
-}
+import { listen, noDate, raw, stop, withServer } from "./server_util.ts";
 
 const GET = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 const g = globalThis as { Deno?: unknown; Bun?: unknown };

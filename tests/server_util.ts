@@ -9,7 +9,9 @@ import { Buffer } from "node:buffer";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Server } from "../src/server.ts";
+import { createServer, type Server } from "../src/server.ts";
+import type { IncomingMessage } from "../src/incoming_message.ts";
+import type { ServerResponse } from "../src/server_response.ts";
 
 /** Starts `server` on 127.0.0.1:0 and resolves its port. */
 export function listen(server: Server): Promise<number> {
@@ -21,6 +23,24 @@ export function listen(server: Server): Promise<number> {
       resolve(typeof a === "object" && a ? a.port : 0);
     });
   });
+}
+
+/** A request listener of the server tests. */
+export type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Runs `fn` against a server made with `options` and `handler` on loopback, then stops it. */
+export async function withServer(
+  handler: Handler,
+  fn: (port: number) => Promise<void>,
+  options: Parameters<typeof createServer>[0] = {},
+): Promise<void> {
+  const server = createServer(options, handler);
+  const port = await listen(server);
+  try {
+    await fn(port);
+  } finally {
+    await stop(server);
+  }
 }
 
 /** Destroys every connection and closes `server`. */
