@@ -405,7 +405,6 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
   /** @internal Parser callback: the request is complete. */
   onComplete(rawTrailers: string[]): void {
-    const req = this.req;
     this.messageStart = 0;
     this.headersCompleted = false;
     if (this.closeAfterMessage) {

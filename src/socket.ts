@@ -393,6 +393,19 @@ export class Socket extends Duplex {
     if (this.#transportClosed) process.nextTick(() => this.#emitClose());
   }
 
+  /**
+   * The HTTP parser reading this socket (Node's `socket.parser`): set while a
+   * server or client connection reads HTTP from it, `null` once the socket was
+   * handed over (after 'upgrade'/'connect') or sits idle in an Agent's pool.
+   */
+  get parser(): object | null {
+    const c = this.#consumer as { parser?: object | null } | null;
+    return c === null ? null : c.parser ?? null;
+  }
+  set parser(_value: object | null) {
+    // Node's HTTP layer assigns it; here it follows the connection reading the socket.
+  }
+
   // ---- consumer hand-off ----
 
   /** @internal See `attachConsumer`. */

@@ -13,13 +13,12 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Duplex } from "node:stream";
-import { spawn } from "node:child_process";
 import process from "node:process";
 import { connect } from "node:net";
 import { createServer, OutgoingMessage, request } from "../mod.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
-import { listen, stop } from "./server_util.ts";
+import { listen, runChild, stop } from "./server_util.ts";
 
 describe("nodecompat n7: aborting a request whose socket fails by itself", () => {
   test("the socket's own error reaches the request's 'error', nothing is left unhandled", async () => {
@@ -75,34 +74,6 @@ describe("nodecompat n7: OutgoingMessage _headers / _headerNames (DEP0066)", () 
     assert.match(dep[0].message, /^OutgoingMessage\.prototype\._header(s|Names) is deprecated$/);
   });
 });
-
-/** Runs a small script in a fresh process of this runtime; resolves with its stdout. */
-function runChild(script: string, env: Record<string, string>): Promise<string> {
-  const g = globalThis as { Deno?: unknown; Bun?: unknown };
-  const args = g.Deno
-    ? ["eval", "--quiet", script]
-    : g.Bun
-    ? ["-e", script]
-    : ["--input-type=module", "-e", script];
-  const childEnv: Record<string, string> = {};
-  for (const k of ["PATH", "HOME"]) if (process.env[k]) childEnv[k] = process.env[k]!;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, {
-      env: { ...childEnv, ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let out = "";
-    let err = "";
-    child.stdout!.on("data", (d: Uint8Array) => out += new TextDecoder().decode(d));
-    child.stderr!.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
-    child.on("error", reject);
-    child.on(
-      "close",
-      (code: number) =>
-        code === 0 ? resolve(out) : reject(new Error(`child exited ${code}: ${err}`)),
-    );
-  });
-}
 
 describe("nodecompat n7: NODE_DEBUG=http", () => {
   const modUrl =

@@ -9,6 +9,8 @@ import { Buffer } from "node:buffer";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { spawn } from "node:child_process";
+import process from "node:process";
 import { createServer, type Server } from "../src/server.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
@@ -230,4 +232,49 @@ export function once<T = unknown>(
   event: string,
 ): Promise<T[]> {
   return new Promise((resolve) => emitter.once(event, (...a: unknown[]) => resolve(a as T[])));
+}
+
+/**
+ * Runs a small module script in a fresh process of this runtime and resolves
+ * with its stdout; rejects when it exits non-zero or is still running after
+ * `timeoutMs` (then it is killed).
+ */
+export function runChild(
+  script: string,
+  env: Record<string, string>,
+  timeoutMs = 20000,
+): Promise<string> {
+  const g = globalThis as { Deno?: unknown; Bun?: unknown };
+  const args = g.Deno
+    ? ["eval", "--quiet", script]
+    : g.Bun
+    ? ["-e", script]
+    : ["--input-type=module", "-e", script];
+  const childEnv: Record<string, string> = {};
+  for (const k of ["PATH", "HOME"]) if (process.env[k]) childEnv[k] = process.env[k]!;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env: { ...childEnv, ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    let err = "";
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.stdout!.on("data", (d: Uint8Array) => out += new TextDecoder().decode(d));
+    child.stderr!.on("data", (d: Uint8Array) => err += new TextDecoder().decode(d));
+    child.on("error", (e: Error) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on("close", (code: number) => {
+      clearTimeout(timer);
+      if (timedOut) reject(new Error(`child still running after ${timeoutMs} ms: ${out}${err}`));
+      else if (code === 0) resolve(out);
+      else reject(new Error(`child exited ${code}: ${err}`));
+    });
+  });
 }

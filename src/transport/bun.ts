@@ -159,6 +159,8 @@ export class BunTransport implements Transport {
   #closed = false;
   #error: Error | null = null;
   #refed = true;
+  /** Whether Bun's socket holds the event loop now (see `#holdLoop`). */
+  #holding = true;
   #noDelay: boolean | undefined;
   #keepAlive: { enable: boolean; delay: number } | undefined;
 
@@ -184,7 +186,10 @@ export class BunTransport implements Transport {
       sock.end();
       return;
     }
-    if (!this.#refed) sock.unref();
+    if (!this.#refed) {
+      this.#holding = false;
+      sock.unref();
+    }
     if (this.#paused) sock.pause?.();
     if (this.#noDelay !== undefined) sock.setNoDelay?.(this.#noDelay);
     if (this.#keepAlive) sock.setKeepAlive?.(this.#keepAlive.enable, this.#keepAlive.delay);
@@ -227,11 +232,27 @@ export class BunTransport implements Transport {
       return;
     }
     this.#readEnded = true;
+    this.#holdLoop();
     try {
       this.#handler.onEnd();
     } catch (e) {
       rethrow(e);
     }
+  }
+
+  /**
+   * As a Node socket, which holds the event loop only while it reads or
+   * writes: once the peer's FIN came and nothing is left to send, a ref'd
+   * socket no longer keeps the process alive (Bun's would until closed).
+   */
+  #holdLoop(): void {
+    const sock = this.#sock;
+    if (!sock || this.#destroyed) return;
+    const hold = this.#refed && (!this.#readEnded || this.#queue.length > 0);
+    if (hold === this.#holding) return;
+    this.#holding = hold;
+    if (hold) sock.ref();
+    else sock.unref();
   }
 
   /** @internal Bun's `drain`: send what was kept. */
@@ -253,7 +274,10 @@ export class BunTransport implements Transport {
       }
       this.#queue.shift();
     }
-    if (this.#queue.length === 0) this.#queue = NONE;
+    if (this.#queue.length === 0) {
+      this.#queue = NONE;
+      if (this.#readEnded) this.#holdLoop();
+    }
     this.#runWriteCallbacks(null);
     if (this.#queue.length > 0 || this.#destroyed) return;
     if (this.#needDrain) {
@@ -340,6 +364,7 @@ export class BunTransport implements Transport {
     if (this.#held.length === 0 && this.#heldEnd && !this.#paused && !this.#destroyed) {
       this.#heldEnd = false;
       this.#readEnded = true;
+      this.#holdLoop();
       try {
         this.#handler.onEnd();
       } catch (e) {
@@ -414,6 +439,7 @@ export class BunTransport implements Transport {
     if (this.#queue === NONE) this.#queue = [];
     this.#queue.push(chunk);
     this.#queueBytes += chunk.byteLength;
+    if (this.#readEnded && !this.#holding) this.#holdLoop();
     if (callback) this.#pushCallback(this.#bytesWritten + this.#queueBytes, callback);
   }
 
@@ -596,13 +622,13 @@ export class BunTransport implements Transport {
   /** `socket.ref()`. */
   ref(): void {
     this.#refed = true;
-    if (this.#sock && !this.#destroyed) this.#sock.ref();
+    this.#holdLoop();
   }
 
   /** `socket.unref()`. */
   unref(): void {
     this.#refed = false;
-    if (this.#sock && !this.#destroyed) this.#sock.unref();
+    this.#holdLoop();
   }
 
   /** True until connected (client side). */
