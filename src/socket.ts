@@ -199,7 +199,7 @@ export class Socket extends Duplex {
    * upgrade, where the rest travels as `head`) the Readable side gets it too.
    */
   #tapData(chunk: Uint8Array, consumer: TransportHandler): void {
-    if (this.listenerCount("data") === 0 && this.listenerCount("readable") === 0) {
+    if (super.listenerCount("data") === 0 && super.listenerCount("readable") === 0) {
       consumer.onData(chunk);
       return;
     }
@@ -404,6 +404,17 @@ export class Socket extends Duplex {
   }
   set parser(_value: object | null) {
     // Node's HTTP layer assigns it; here it follows the connection reading the socket.
+  }
+
+  /**
+   * As on Node, where the HTTP parser reads a socket through a 'data'
+   * listener of its own: while `parser` is set, `listenerCount("data")`
+   * counts it (one more than the user's listeners).
+   */
+  // deno-lint-ignore ban-types
+  override listenerCount(event: string | symbol, listener?: Function): number {
+    const n = super.listenerCount(event, listener);
+    return event === "data" && listener === undefined && this.parser !== null ? n + 1 : n;
   }
 
   // ---- consumer hand-off ----

@@ -3,7 +3,9 @@
  * socket (a server connection, or a client request waiting for its
  * response), `null` once the socket was handed to an 'upgrade' or 'connect'
  * listener, and `null` while a keep-alive socket waits in an Agent's pool.
- * Code that checks whether HTTP still owns a socket reads it.
+ * Code that checks whether HTTP still owns a socket reads it. As the parser
+ * reads through a 'data' listener on Node, `socket.listenerCount("data")`
+ * counts one while it is set.
  *
  * And, as a Node socket holds the event loop only while it reads or writes,
  * an upgraded server socket whose peer has gone (its FIN read, nothing left
@@ -54,6 +56,48 @@ describe("nodecompat n10: socket.parser", () => {
       });
       assert.equal(clientSide, null);
       assert.deepEqual(seen, ["request:object:false", "upgrade:true"]);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("listenerCount('data') counts the parser's reading, as Node's listener", async () => {
+    const counts: number[] = [];
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      const sock = req.socket;
+      counts.push(sock.listenerCount("data"));
+      const mine = () => {};
+      sock.on("data", mine);
+      counts.push(sock.listenerCount("data"), sock.listenerCount("data", mine));
+      sock.off("data", mine);
+      counts.push(sock.listenerCount("data"));
+      res.end("ok");
+    });
+    server.on("upgrade", (_req: IncomingMessage, socket) => {
+      counts.push(socket.listenerCount("data"));
+      socket.destroy();
+    });
+    const port = await listen(server);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        get({ host: "127.0.0.1", port, agent: false }, (res) => {
+          res.resume();
+          res.on("end", resolve);
+        }).on("error", reject);
+      });
+      await new Promise<void>((resolve) => {
+        const req = request({
+          host: "127.0.0.1",
+          port,
+          agent: false,
+          headers: { Connection: "Upgrade", Upgrade: "x" },
+        });
+        req.on("error", () => resolve());
+        req.on("close", () => resolve());
+        req.end();
+      });
+      // The parser's listener, then one more with the user's own; none after 'upgrade'.
+      assert.deepEqual(counts, [1, 2, 1, 1, 0]);
     } finally {
       await stop(server);
     }
