@@ -19,6 +19,16 @@ import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
 import { listen, runChild, stop } from "./server_util.ts";
 
+/** One GET without an agent; resolves when its response has ended. */
+function getOnce(port: number): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    get({ host: "127.0.0.1", port, agent: false }, (res) => {
+      res.resume();
+      res.on("end", resolve);
+    }).on("error", reject);
+  });
+}
+
 describe("nodecompat n10: socket.parser", () => {
   test("set while a server reads requests; null once 'upgrade' has the socket", async () => {
     const seen: Array<string> = [];
@@ -33,12 +43,7 @@ describe("nodecompat n10: socket.parser", () => {
     });
     const port = await listen(server);
     try {
-      await new Promise<void>((resolve, reject) => {
-        get({ host: "127.0.0.1", port, agent: false }, (res) => {
-          res.resume();
-          res.on("end", resolve);
-        }).on("error", reject);
-      });
+      await getOnce(port);
       const clientSide = await new Promise<unknown>((resolve, reject) => {
         const req = request({
           host: "127.0.0.1",
@@ -79,12 +84,7 @@ describe("nodecompat n10: socket.parser", () => {
     });
     const port = await listen(server);
     try {
-      await new Promise<void>((resolve, reject) => {
-        get({ host: "127.0.0.1", port, agent: false }, (res) => {
-          res.resume();
-          res.on("end", resolve);
-        }).on("error", reject);
-      });
+      await getOnce(port);
       await new Promise<void>((resolve) => {
         const req = request({
           host: "127.0.0.1",
