@@ -1,0 +1,635 @@
+/**
+ * End-to-end robustness fuzz over real loopback sockets. A seeded generator
+ * mutates valid request streams (and, for the client, response streams) and
+ * sends them over `node:net` in random pieces, then half-closes, destroys or
+ * holds the connection. Each case must end without an uncaught error, within
+ * a bound, with well-formed responses only, with no more requests served than
+ * the parser accepts from the same bytes (no smuggling), and with 'clientError'
+ * carrying an `HPE_`/`ERR_`/system code. On the client, every request must
+ * end in exactly one outcome, and a keep-alive Agent must not pool a socket
+ * whose response did not end.
+ *
+ * `E2E_FUZZ_CASES` and `E2E_FUZZ_SEED` (environment) scale and reseed the run.
+ *
+ * @module
+ */
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { Buffer } from "node:buffer";
+import * as net from "node:net";
+import process from "node:process";
+import { Agent, createServer, request } from "../mod.ts";
+import type { ClientRequest, IncomingMessage, Server, ServerResponse } from "../mod.ts";
+import {
+  HEADERS_BODY,
+  HEADERS_SKIP_BODY,
+  HEADERS_UPGRADE,
+  HTTPParser,
+  type MessageHead,
+} from "../src/core/parser.ts";
+import { listen, sleep, stop } from "./server_util.ts";
+
+const CASES = Number(process.env.E2E_FUZZ_CASES) || 150;
+const SEED = Number(process.env.E2E_FUZZ_SEED) || 20261205;
+/** A case that does not settle within this is a hang. */
+const BOUND_MS = 2000;
+const stats: Record<string, number> = {};
+
+/** A small deterministic generator (LCG), so a failure can be replayed. */
+function generator(seed: number): () => number {
+  let s = seed;
+  return () => (s = (s * 1103515245 + 12345) & 0x7fffffff) / 0x80000000;
+}
+
+function pick<T>(rnd: () => number, list: readonly T[]): T {
+  return list[Math.floor(rnd() * list.length)];
+}
+
+function bytesOf(s: string): Uint8Array {
+  return new Uint8Array(Buffer.from(s, "latin1"));
+}
+
+// ------------------------------------------------------------ mutations
+
+const BIG = "x".repeat(16300);
+
+const REQUESTS: readonly string[] = [
+  "GET / HTTP/1.1\r\nHost: a\r\n\r\n",
+  "POST /p HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello",
+  "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n" +
+  "5\r\nhello\r\n3;ext=1\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n",
+  "GET /1 HTTP/1.1\r\nHost: a\r\n\r\nGET /2 HTTP/1.1\r\nHost: a\r\n\r\n" +
+  "POST /3 HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\nokGET /4 HTTP/1.1\r\nHost: a\r\n\r\n",
+  "POST /e HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\nbody",
+  "GET /u HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\nraw bytes",
+  "CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\ntunnel",
+  "GET /k HTTP/1.0\r\nConnection: keep-alive\r\n\r\nGET /k2 HTTP/1.0\r\n\r\n",
+  "GET /c HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\nGET /after HTTP/1.1\r\nHost: a\r\n\r\n",
+  `GET /big HTTP/1.1\r\nHost: a\r\nX-Big: ${BIG}\r\n\r\n`,
+];
+
+const INSERTS: readonly string[] = [
+  "\r",
+  "\n",
+  "\r\n",
+  " ",
+  "\t",
+  "\0",
+  ":",
+  ";",
+  "0",
+  "f",
+  "\x7f",
+  "\xff",
+  "\r\n\r\n",
+  "\r\n ",
+  "\r\n\t",
+  "Content-Length: 5\r\n",
+  "Content-Length: 3\r\n",
+  "Content-Length: -1\r\n",
+  "Content-Length: 1, 2\r\n",
+  "Transfer-Encoding: chunked\r\n",
+  "Transfer-Encoding: gzip\r\n",
+  "Transfer-Encoding: chunked, identity\r\n",
+  "Connection: close\r\n",
+  "Expect: 100-continue\r\n",
+  "Upgrade: h2c\r\nConnection: upgrade\r\n",
+  "\r\n0\r\n\r\n",
+  "zz\r\n",
+  "ffffffffffffffffff\r\n",
+  "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n",
+  `X-Pad: ${"p".repeat(8000)}\r\n`,
+];
+
+/** Applies 1 to 3 random edits to `raw` (latin1 text). */
+function mutate(raw: string, rnd: () => number): string {
+  let x = raw;
+  const edits = 1 + Math.floor(rnd() * 3);
+  for (let k = 0; k < edits; k++) {
+    const op = rnd();
+    // Edits aim at the head more often than at a long body.
+    const headEnd = x.indexOf("\r\n\r\n");
+    const span = headEnd > 0 && rnd() < 0.6 ? headEnd + 4 : x.length + 1;
+    const at = Math.floor(rnd() * span);
+    if (op < 0.35) {
+      x = x.slice(0, at) + pick(rnd, INSERTS) + x.slice(at);
+    } else if (op < 0.5) {
+      x = x.slice(0, at) + x.slice(at + 1 + Math.floor(rnd() * 3));
+    } else if (op < 0.65) {
+      x = x.slice(0, at) + String.fromCharCode(Math.floor(rnd() * 256)) + x.slice(at + 1);
+    } else if (op < 0.75) {
+      // CRLF to bare LF somewhere.
+      const i = x.indexOf("\r\n", at);
+      if (i !== -1) x = x.slice(0, i) + x.slice(i + 1);
+    } else if (op < 0.85) {
+      // Duplicate a whole line.
+      const start = x.lastIndexOf("\r\n", at) + 2;
+      const end = x.indexOf("\r\n", start);
+      if (start >= 2 && end !== -1) {
+        x = x.slice(0, end + 2) + x.slice(start, end + 2) + x.slice(end + 2);
+      }
+    } else if (op < 0.92) {
+      // Truncate.
+      x = x.slice(0, at);
+    } else {
+      const from = Math.floor(rnd() * x.length);
+      x = x.slice(0, at) + x.slice(from, from + 1 + Math.floor(rnd() * 20)) + x.slice(at);
+    }
+  }
+  return x;
+}
+
+/** Cuts `bytes` into 1 to 4 pieces at random points. */
+function pieces(bytes: Uint8Array, rnd: () => number): Uint8Array[] {
+  const cuts = new Set<number>();
+  const n = Math.floor(rnd() * 4);
+  for (let i = 0; i < n && bytes.length > 1; i++) {
+    cuts.add(1 + Math.floor(rnd() * (bytes.length - 1)));
+  }
+  const sorted = [...cuts].sort((a, b) => a - b);
+  const out: Uint8Array[] = [];
+  let prev = 0;
+  for (const c of sorted) {
+    out.push(bytes.subarray(prev, c));
+    prev = c;
+  }
+  out.push(bytes.subarray(prev));
+  return out;
+}
+
+// ------------------------------------------------------------ reference parses
+
+/** Heads the server may act on when it reads `bytes` (an upper bound). */
+function requestHeads(bytes: Uint8Array, upgradeListener: boolean): number {
+  let heads = 0;
+  let last = false;
+  const parser = new HTTPParser("request", {
+    onHeaders(h: MessageHead): number {
+      heads++;
+      if (h.upgrade && (h.method === "CONNECT" || upgradeListener)) return HEADERS_UPGRADE;
+      if (!h.shouldKeepAlive) last = true;
+      return HEADERS_BODY;
+    },
+    onBody(): void {},
+    onComplete(): void {
+      if (last) parser.pause();
+    },
+  });
+  parser.execute(bytes);
+  return heads;
+}
+
+/** Why the responses in `bytes` are malformed, or "" (`closed`: the peer closed after them). */
+function responseProblem(bytes: Uint8Array, methods: string[], closed: boolean): string {
+  const queue = methods.slice();
+  const parser = new HTTPParser("response", {
+    onHeaders(h: MessageHead): number {
+      if (h.statusCode >= 100 && h.statusCode < 200 && h.statusCode !== 101) return HEADERS_BODY;
+      const method = queue.shift();
+      if (h.upgrade || (method === "CONNECT" && h.statusCode < 300)) return HEADERS_UPGRADE;
+      return method === "HEAD" ? HEADERS_SKIP_BODY : HEADERS_BODY;
+    },
+    onBody(): void {},
+    onComplete(): void {},
+  });
+  parser.execute(bytes);
+  if (parser.error) return `response parse error ${parser.error.code}`;
+  if (closed && !parser.upgraded) {
+    const err = parser.finish();
+    if (err) return `response truncated ${err.code}`;
+  }
+  return "";
+}
+
+// ------------------------------------------------------------ server side
+
+type Mode =
+  | "now"
+  | "readBody"
+  | "noRead"
+  | "slow"
+  | "destroy"
+  | "upgrade"
+  | "connect"
+  | "checkContinue"
+  | "clientError";
+
+const MODES: readonly Mode[] = [
+  "now",
+  "readBody",
+  "noRead",
+  "slow",
+  "destroy",
+  "upgrade",
+  "connect",
+  "checkContinue",
+  "clientError",
+];
+
+interface Served {
+  /** Requests (of any event) the server acted on, by the client's port. */
+  seen: Map<number, number>;
+  /** Problems noticed on the server side. */
+  problems: string[];
+}
+
+function answer(res: ServerResponse): void {
+  res.setHeader("Content-Length", "2");
+  res.end("ok");
+}
+
+function makeServer(mode: Mode, served: Served): Server {
+  const count = (socket: net.Socket | { remotePort?: number }): void => {
+    const port = socket.remotePort ?? -1;
+    served.seen.set(port, (served.seen.get(port) ?? 0) + 1);
+  };
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    count(req.socket);
+    req.on("error", () => {});
+    res.on("error", () => {});
+    switch (mode) {
+      case "readBody":
+      case "checkContinue":
+      case "upgrade":
+      case "connect":
+      case "clientError":
+        req.resume();
+        req.on("end", () => answer(res));
+        break;
+      case "noRead":
+        answer(res);
+        break;
+      case "slow":
+        req.resume();
+        setTimeout(() => answer(res), 20);
+        break;
+      case "destroy":
+        req.socket.destroy();
+        break;
+      default:
+        answer(res);
+    }
+  });
+  const emit = server.emit;
+  server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "clientError") {
+      const code = (args[0] as { code?: unknown }).code;
+      if (typeof code !== "string" || !/^(HPE_|ERR_|E[A-Z]+$)/.test(code)) {
+        served.problems.push(`clientError code ${String(code)}: ${String(args[0])}`);
+      }
+    }
+    return emit.call(this, event, ...args);
+  } as typeof server.emit;
+  if (mode === "upgrade") {
+    server.on("upgrade", (req: IncomingMessage, socket: net.Socket) => {
+      count(req.socket);
+      socket.on("error", () => {});
+      socket.end("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: x\r\n\r\n");
+    });
+  }
+  if (mode === "connect") {
+    server.on("connect", (req: IncomingMessage, socket: net.Socket) => {
+      count(req.socket);
+      socket.on("error", () => {});
+      socket.end("HTTP/1.1 200 Connection Established\r\n\r\n");
+    });
+  }
+  if (mode === "checkContinue") {
+    server.on("checkContinue", (req: IncomingMessage, res: ServerResponse) => {
+      count(req.socket);
+      req.on("error", () => {});
+      res.on("error", () => {});
+      if (req.url === "/e") {
+        res.writeContinue();
+        req.resume();
+        req.on("end", () => answer(res));
+      } else {
+        res.writeHead(417, { "Content-Length": "0" });
+        res.end();
+      }
+    });
+  }
+  if (mode === "clientError") {
+    server.on("clientError", (_err: Error, socket: net.Socket) => {
+      if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+      else socket.destroy();
+    });
+  }
+  return server;
+}
+
+type Ending = "halfClose" | "destroy" | "hold";
+
+interface ClientResult {
+  received: Uint8Array;
+  /** The server closed (or reset) the connection. */
+  closed: boolean;
+  localPort: number;
+}
+
+/** Writes `chunks` (with small delays), then ends as `ending` says; resolves when settled. */
+function sendCase(
+  port: number,
+  chunks: Uint8Array[],
+  delays: number[],
+  ending: Ending,
+): Promise<ClientResult> {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, "127.0.0.1");
+    const got: Uint8Array[] = [];
+    let done = false;
+    let localPort = 0;
+    let quiet: ReturnType<typeof setTimeout> | undefined;
+    const finish = (closed: boolean): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(quiet);
+      clearTimeout(limit);
+      sock.destroy();
+      resolve({ received: new Uint8Array(Buffer.concat(got)), closed, localPort });
+    };
+    // A held connection is done once the server stays quiet a while.
+    const arm = (): void => {
+      if (ending !== "hold") return;
+      clearTimeout(quiet);
+      quiet = setTimeout(() => finish(false), 150);
+    };
+    const limit = setTimeout(() => finish(false), BOUND_MS);
+    sock.on("error", () => finish(true));
+    sock.on("close", () => finish(true));
+    sock.on("data", (d: Uint8Array) => {
+      got.push(d);
+      arm();
+    });
+    sock.on("connect", async () => {
+      localPort = sock.localPort ?? 0;
+      for (let i = 0; i < chunks.length; i++) {
+        if (done || sock.destroyed) return;
+        sock.write(chunks[i]);
+        if (delays[i] > 0) await sleep(delays[i]);
+      }
+      if (done) return;
+      if (ending === "halfClose") sock.end();
+      else if (ending === "destroy") finish(false);
+      else arm();
+    });
+  });
+}
+
+async function fuzzServer(cases: number, seed: number): Promise<string[]> {
+  const served: Served = { seen: new Map(), problems: [] };
+  const servers = new Map<Mode, { server: Server; port: number }>();
+  for (const mode of MODES) {
+    const server = makeServer(mode, served);
+    servers.set(mode, { server, port: await listen(server) });
+  }
+  const failures: string[] = [];
+  const rnd = generator(seed);
+  try {
+    for (let n = 0; n < cases && failures.length < 20; n++) {
+      const base = pick(rnd, REQUESTS);
+      const raw = rnd() < 0.1 ? base : mutate(base, rnd);
+      const mode = pick(rnd, MODES);
+      const ending = pick(rnd, ["halfClose", "halfClose", "destroy", "hold"] as const);
+      const bytes = bytesOf(raw);
+      const chunks = pieces(bytes, rnd);
+      const delays = chunks.map(() => rnd() < 0.3 ? Math.floor(rnd() * 10) : 0);
+      const { port } = servers.get(mode)!;
+      served.problems.length = 0;
+      const result = await sendCase(port, chunks, delays, ending);
+      // Let a late handler (slow mode) run before counting.
+      await sleep(ending === "destroy" ? 5 : 25);
+      const where = `server case ${n} (seed ${seed}, mode ${mode}, ${ending}, ` +
+        `pieces ${chunks.map((c) => c.length)}): ${JSON.stringify(raw.slice(0, 200))}`;
+      const heads = requestHeads(bytes, mode === "upgrade");
+      const seen = served.seen.get(result.localPort) ?? 0;
+      served.seen.delete(result.localPort);
+      stats[`seen${Math.min(seen, 3)}`] = (stats[`seen${Math.min(seen, 3)}`] ?? 0) + 1;
+      if (result.received.length) stats.answered = (stats.answered ?? 0) + 1;
+      if (seen > heads) failures.push(`${where}: server saw ${seen} requests, parser ${heads}`);
+      if (ending === "halfClose" && !result.closed) failures.push(`${where}: not closed in bound`);
+      if (ending !== "destroy") {
+        const methods: string[] = [];
+        new HTTPParser("request", {
+          onHeaders: (h: MessageHead) => (methods.push(h.method), HEADERS_BODY),
+          onBody: () => {},
+          onComplete: () => {},
+        }).execute(bytes);
+        const problem = responseProblem(result.received, methods, result.closed);
+        if (problem) {
+          failures.push(
+            `${where}: ${problem}: ${
+              JSON.stringify(Buffer.from(result.received).toString("latin1"))
+            }`,
+          );
+        }
+      }
+      for (const p of served.problems) failures.push(`${where}: ${p}`);
+    }
+  } finally {
+    for (const { server } of servers.values()) await stop(server);
+  }
+  if (process.env.E2E_FUZZ_VERBOSE) console.log("server stats", stats);
+  return failures;
+}
+
+// ------------------------------------------------------------ client side
+
+const RESPONSES: readonly string[] = [
+  "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+  "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\nX-T: 1\r\n\r\n",
+  "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil close",
+  "HTTP/1.1 204 No Content\r\n\r\n",
+  "HTTP/1.1 304 Not Modified\r\nContent-Length: 10\r\n\r\n",
+  "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok",
+  "HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n",
+  "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\nproto",
+  "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 3\r\n\r\nabc",
+  "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc",
+  "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA BYTES",
+  `HTTP/1.1 200 OK\r\nX-Big: ${BIG}\r\nContent-Length: 1\r\n\r\n1`,
+];
+
+interface ClientOutcome {
+  response: boolean;
+  ended: boolean;
+  resEnded: number;
+  resAborted: boolean;
+  resErrored: boolean;
+  resClosed: boolean;
+  reqErrors: number;
+  reqClosed: boolean;
+  errs: string[];
+  problems: string[];
+}
+
+/** One request of a client case; resolves once it reached an outcome (or the bound). */
+function clientRequest(port: number, agent: Agent | false, method: string): Promise<ClientOutcome> {
+  return new Promise((resolve) => {
+    const out: ClientOutcome = {
+      response: false,
+      ended: false,
+      resEnded: 0,
+      resAborted: false,
+      resErrored: false,
+      resClosed: false,
+      reqErrors: 0,
+      reqClosed: false,
+      errs: [],
+      problems: [],
+    };
+    let done = false;
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(limit);
+      // A little while for anything emitted late (a second outcome is a bug).
+      setTimeout(() => resolve(out), 20);
+    };
+    const limit = setTimeout(() => {
+      out.problems.push("no outcome in bound");
+      finish();
+    }, BOUND_MS + 1000);
+    let req: ClientRequest;
+    try {
+      req = request({ host: "127.0.0.1", port, method, path: "/", agent });
+    } catch (e) {
+      out.problems.push(`request() threw ${String(e)}`);
+      finish();
+      return;
+    }
+    req.on("error", (e: Error) => {
+      out.errs.push((e as { code?: string }).code ?? e.message);
+      out.reqErrors++;
+      if (out.reqErrors > 1) out.problems.push("two request errors");
+      if (out.resEnded) out.problems.push("request error after response end");
+    });
+    req.on("close", () => {
+      out.reqClosed = true;
+      if (!out.response) finish();
+    });
+    req.on("response", (res: IncomingMessage) => {
+      if (out.response) out.problems.push("two responses");
+      if (out.reqErrors) out.problems.push("response after request error");
+      out.response = true;
+      res.resume();
+      res.on("end", () => {
+        out.resEnded++;
+        finish();
+      });
+      res.on("aborted", () => out.resAborted = true);
+      res.on("error", () => out.resErrored = true);
+      res.on("close", () => {
+        out.resClosed = true;
+        finish();
+      });
+    });
+    if (method === "GET") req.end();
+    else req.end("data");
+  });
+}
+
+async function fuzzClient(cases: number, seed: number): Promise<string[]> {
+  const failures: string[] = [];
+  const rnd = generator(seed);
+  let current: { chunks: Uint8Array[]; delays: number[]; close: "end" | "destroy" | "hold" } = {
+    chunks: [],
+    delays: [],
+    close: "end",
+  };
+  const sockets = new Set<net.Socket>();
+  const rawServer = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+    socket.on("error", () => {});
+    const c = current;
+    let started = false;
+    // Answer once the first request head arrived; every request on this
+    // connection gets the same bytes from the case (pipelined responses included).
+    socket.on("data", async () => {
+      if (started) return;
+      started = true;
+      for (let i = 0; i < c.chunks.length; i++) {
+        if (socket.destroyed) return;
+        socket.write(c.chunks[i]);
+        if (c.delays[i] > 0) await sleep(c.delays[i]);
+      }
+      if (c.close === "end") socket.end();
+      else if (c.close === "destroy") socket.destroy();
+      else setTimeout(() => socket.destroy(), 200);
+    });
+  });
+  await new Promise<void>((r) => rawServer.listen(0, "127.0.0.1", () => r()));
+  const port = (rawServer.address() as net.AddressInfo).port;
+  try {
+    for (let n = 0; n < cases && failures.length < 20; n++) {
+      const base = pick(rnd, RESPONSES);
+      const raw = rnd() < 0.1 ? base : mutate(base, rnd);
+      const bytes = bytesOf(raw);
+      const chunks = pieces(bytes, rnd);
+      current = {
+        chunks,
+        delays: chunks.map(() => rnd() < 0.3 ? Math.floor(rnd() * 10) : 0),
+        close: pick(rnd, ["end", "destroy", "hold"] as const),
+      };
+      const useAgent = rnd() < 0.5;
+      const agent = useAgent ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
+      const count = useAgent ? 1 + Math.floor(rnd() * 2) : 1;
+      const method = rnd() < 0.8 ? "GET" : "POST";
+      const where = `client case ${n} (seed ${seed}, agent ${useAgent}, ${count} requests, ` +
+        `${current.close}, pieces ${chunks.map((c) => c.length)}): ${
+          JSON.stringify(raw.slice(0, 200))
+        }`;
+      const outcomes = await Promise.all(
+        Array.from({ length: count }, () => clientRequest(port, agent, method)),
+      );
+      for (const o of outcomes) {
+        const k = o.response
+          ? (o.resEnded ? "end" : o.resAborted ? "aborted" : "resClose")
+          : o.reqErrors
+          ? "reqError"
+          : "other";
+        stats[`c_${k}`] = (stats[`c_${k}`] ?? 0) + 1;
+        if (process.env.E2E_FUZZ_VERBOSE === "2" && k !== "end") console.log(k, o.errs, where);
+      }
+      for (const [i, o] of outcomes.entries()) {
+        for (const p of o.problems) failures.push(`${where}: request ${i}: ${p}`);
+        if (!o.response && o.reqErrors === 0 && !o.reqClosed) {
+          failures.push(`${where}: request ${i}: no response and no error`);
+        }
+        if (o.response && !o.resEnded && !o.resAborted && !o.resErrored && !o.resClosed) {
+          failures.push(`${where}: request ${i}: response neither ended nor closed`);
+        }
+      }
+      if (agent) {
+        const pooled = Object.values(agent.freeSockets).reduce((k, l) => k + (l?.length ?? 0), 0);
+        const last = outcomes[outcomes.length - 1];
+        if (pooled > 0 && (!last.response || last.resEnded === 0)) {
+          failures.push(`${where}: agent pooled a socket whose response did not end`);
+        }
+        agent.destroy();
+      }
+      for (const s of sockets) s.destroy();
+    }
+  } finally {
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => rawServer.close(() => r()));
+  }
+  if (process.env.E2E_FUZZ_VERBOSE) console.log("client stats", stats);
+  return failures;
+}
+
+// ------------------------------------------------------------ the tests
+
+describe("end-to-end fuzz over loopback sockets", () => {
+  test(`server: ${CASES} mutated request streams`, async () => {
+    const failures = await fuzzServer(CASES, SEED);
+    assert.deepEqual(failures, []);
+  });
+
+  test(`client: ${CASES} mutated response streams`, async () => {
+    const failures = await fuzzClient(CASES, SEED + 1);
+    assert.deepEqual(failures, []);
+  });
+});
