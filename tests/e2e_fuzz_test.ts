@@ -188,7 +188,6 @@ function referenceRequests(
   bytes: Uint8Array,
   upgradeListener: boolean,
   profile: Profile,
-  ends: boolean,
 ): Reference {
   const ref: Reference = { heads: 0, methods: [], bodies: [] };
   let last = false;
@@ -211,8 +210,9 @@ function referenceRequests(
     },
   }, { maxHeaderSize: profile.options.maxHeaderSize, lenient: profile.options.insecureHTTPParser });
   parser.execute(bytes);
-  // Past a closed-delimited body (lenient), the end of input completes the message.
-  if (ends && !parser.error && !parser.upgraded && !last) parser.finish();
+  // Every case ends with the client closing: past a body that runs to the end
+  // of input (lenient), that completes the message.
+  if (!parser.error && !parser.upgraded && !last) parser.finish();
   return ref;
 }
 
@@ -250,7 +250,8 @@ type Mode =
   | "connect"
   | "checkContinue"
   | "clientError"
-  | "bigAnswer";
+  | "bigAnswer"
+  | "echo";
 
 const MODES: readonly Mode[] = [
   "now",
@@ -263,6 +264,7 @@ const MODES: readonly Mode[] = [
   "checkContinue",
   "clientError",
   "bigAnswer",
+  "echo",
 ];
 
 interface Served {
@@ -354,6 +356,10 @@ function makeServer(mode: Mode, profile: Profile, served: Served): Server {
       case "destroy":
         req.socket.destroy();
         break;
+      case "echo":
+        // The body streams back as it comes (chunked), with backpressure both ways.
+        req.pipe(res);
+        break;
       case "bigAnswer":
         // A large answer in two writes, the second after the body was read.
         res.write(BIG_BODY);
@@ -412,7 +418,11 @@ function makeServer(mode: Mode, profile: Profile, served: Served): Server {
   return server;
 }
 
-type Ending = "halfClose" | "destroy" | "hold";
+/**
+ * How the client ends a case: half-close; destroy; hold the connection open;
+ * reset it (RST where the runtime can); or never read and destroy a little later.
+ */
+type Ending = "halfClose" | "destroy" | "hold" | "reset" | "stall";
 
 interface ClientResult {
   received: Uint8Array;
@@ -458,6 +468,7 @@ function sendCase(
     });
     sock.on("connect", async () => {
       localPort = sock.localPort ?? 0;
+      if (ending === "stall") sock.pause();
       for (let i = 0; i < chunks.length; i++) {
         if (done || sock.destroyed) return;
         sock.write(chunks[i]);
@@ -466,6 +477,11 @@ function sendCase(
       if (done) return;
       if (ending === "halfClose") sock.end();
       else if (ending === "destroy") finish(false);
+      else if (ending === "reset") {
+        const s = sock as net.Socket & { resetAndDestroy?: () => void };
+        if (typeof s.resetAndDestroy === "function") s.resetAndDestroy();
+        finish(false);
+      } else if (ending === "stall") setTimeout(() => finish(false), 100);
       else arm();
     });
   });
@@ -493,7 +509,17 @@ async function fuzzServer(cases: number, seed: number): Promise<string[]> {
       const raw = rnd() < 0.1 ? base : mutate(base, rnd);
       const mode = pick(rnd, MODES);
       const profile = pick(rnd, PROFILES);
-      const ending = pick(rnd, ["halfClose", "halfClose", "destroy", "hold"] as const);
+      const ending = pick(
+        rnd,
+        [
+          "halfClose",
+          "halfClose",
+          "destroy",
+          "hold",
+          "reset",
+          "stall",
+        ] as const,
+      );
       const bytes = bytesOf(raw);
       const chunks = pieces(bytes, rnd);
       const delays = chunks.map(() => rnd() < 0.3 ? Math.floor(rnd() * 10) : 0);
@@ -501,10 +527,11 @@ async function fuzzServer(cases: number, seed: number): Promise<string[]> {
       served.problems.length = 0;
       const result = await sendCase(port, chunks, delays, ending, profile.closesHeld);
       // Let a late handler (slow mode) run before counting.
-      await sleep(ending === "destroy" ? 5 : 25);
+      const abrupt = ending === "destroy" || ending === "reset" || ending === "stall";
+      await sleep(abrupt ? 5 : 25);
       const where = `server case ${n} (seed ${seed}, mode ${mode}, ${profile.name}, ${ending}, ` +
         `pieces ${chunks.map((c) => c.length)}): ${JSON.stringify(raw.slice(0, 200))}`;
-      const ref = referenceRequests(bytes, mode === "upgrade", profile, ending !== "hold");
+      const ref = referenceRequests(bytes, mode === "upgrade", profile);
       const heads = ref.heads;
       const seen = served.seen.get(result.localPort) ?? 0;
       served.seen.delete(result.localPort);
@@ -525,7 +552,7 @@ async function fuzzServer(cases: number, seed: number): Promise<string[]> {
       if ((ending === "halfClose" || profile.closesHeld && ending === "hold") && !result.closed) {
         failures.push(`${where}: not closed in bound`);
       }
-      if (ending !== "destroy") {
+      if (!abrupt) {
         const problem = responseProblem(result.received, ref.methods, result.closed);
         // Past maxRequestsPerSocket, Node answers requests already read (503)
         // after the response that said Connection: close; so does anyhttp.
@@ -626,7 +653,7 @@ interface ClientOutcome {
 
 /** One request of a client case; resolves once it reached an outcome (or the bound). */
 /** What the user does besides reading: nothing, destroy the request on 'response', or time it out. */
-type Action = "none" | "destroyOnResponse" | "timeout";
+type Action = "none" | "destroyOnResponse" | "destroyResponse" | "timeout";
 
 function clientRequest(
   port: number,
@@ -663,7 +690,8 @@ function clientRequest(
     }, BOUND_MS + 1000);
     let req: ClientRequest;
     try {
-      req = request({ host: "127.0.0.1", port, method, path: "/", agent });
+      const verb = method === "UPLOAD" ? "POST" : method;
+      req = request({ host: "127.0.0.1", port, method: verb, path: "/", agent });
     } catch (e) {
       out.problems.push(`request() threw ${String(e)}`);
       finish();
@@ -685,6 +713,7 @@ function clientRequest(
       out.response = true;
       out.reused = req.reusedSocket;
       if (action === "destroyOnResponse") req.destroy();
+      if (action === "destroyResponse") res.once("data", () => res.destroy());
       res.on("data", (d: Uint8Array) => out.body += Buffer.from(d).toString("latin1"));
       res.on("end", () => {
         out.resEnded++;
@@ -698,8 +727,11 @@ function clientRequest(
       });
     });
     if (action === "timeout") req.setTimeout(60, () => req.destroy());
-    if (method !== "POST") req.end();
-    else req.end("data");
+    // An upload larger than the socket buffers: the answer may come (and the
+    // connection close) while it is still being written.
+    if (method === "UPLOAD") req.end(BIG_BODY.repeat(3));
+    else if (method === "POST") req.end("data");
+    else req.end();
   });
 }
 
@@ -749,8 +781,18 @@ async function fuzzClient(cases: number, seed: number): Promise<string[]> {
       const useAgent = rnd() < 0.5;
       const agent = useAgent ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
       const count = useAgent ? 1 + Math.floor(rnd() * 3) : 1;
-      const method = pick(rnd, ["GET", "GET", "GET", "POST", "HEAD"] as const);
-      const action = pick(rnd, ["none", "none", "none", "destroyOnResponse", "timeout"] as const);
+      const method = pick(rnd, ["GET", "GET", "GET", "POST", "HEAD", "UPLOAD"] as const);
+      const action = pick(
+        rnd,
+        [
+          "none",
+          "none",
+          "none",
+          "destroyOnResponse",
+          "destroyResponse",
+          "timeout",
+        ] as const,
+      );
       const where =
         `client case ${n} (seed ${seed}, agent ${useAgent}, ${count} ${method} ${action}, ` +
         `${current.close}, pieces ${chunks.map((c) => c.length)}): ${
