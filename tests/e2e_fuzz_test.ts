@@ -36,7 +36,9 @@ const http: typeof anyhttp = process.env.E2E_FUZZ_NODE
   ? (await import("node:http")) as unknown as typeof anyhttp
   : anyhttp;
 const { Agent, createServer, request } = http;
-const CASES = Number(process.env.E2E_FUZZ_CASES) || 150;
+const CASES = Number(process.env.E2E_FUZZ_CASES) || 120;
+/** Cases in flight at once. */
+const PARALLEL = Number(process.env.E2E_FUZZ_PARALLEL) || 4;
 const SEED = Number(process.env.E2E_FUZZ_SEED) || 20261205;
 /** A case that does not settle within this is a hang. */
 const BOUND_MS = 2000;
@@ -274,8 +276,8 @@ interface Served {
   bodies: Map<number, (string | null)[]>;
   /** Requests (of any event) the server acted on, by the client's port. */
   seen: Map<number, number>;
-  /** Problems noticed on the server side. */
-  problems: string[];
+  /** Problems noticed on the server side, by the client's port. */
+  problems: { port: number; text: string }[];
 }
 
 function answer(res: ServerResponse): void {
@@ -373,10 +375,14 @@ function makeServer(mode: Mode, profile: Profile, served: Served): Server {
   const emit = server.emit;
   server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
     if (event === "clientError") {
-      served.failed.add((args[1] as net.Socket).remotePort ?? -1);
+      const port = (args[1] as net.Socket).remotePort ?? -1;
+      served.failed.add(port);
       const code = (args[0] as { code?: unknown }).code;
       if (typeof code !== "string" || !/^(HPE_|ERR_|E[A-Z]+$)/.test(code)) {
-        served.problems.push(`clientError code ${String(code)}: ${String(args[0])}`);
+        served.problems.push({
+          port,
+          text: `clientError code ${String(code)}: ${String(args[0])}`,
+        });
       }
     }
     return emit.call(this, event, ...args);
@@ -457,7 +463,7 @@ function sendCase(
     const arm = (): void => {
       if (ending !== "hold" || closesHeld) return;
       clearTimeout(quiet);
-      quiet = setTimeout(() => finish(false), 150);
+      quiet = setTimeout(() => finish(false), 100);
     };
     const limit = setTimeout(() => finish(false), BOUND_MS);
     sock.on("error", () => finish(true));
@@ -504,7 +510,9 @@ async function fuzzServer(cases: number, seed: number): Promise<string[]> {
   const failures: string[] = [];
   const rnd = generator(seed);
   try {
-    for (let n = 0; n < cases && failures.length < 20; n++) {
+    // Every case draws its randomness before its first await, so running
+    // PARALLEL of them at once stays deterministic in what is sent.
+    const runCase = async (n: number): Promise<void> => {
       const base = pick(rnd, REQUESTS);
       const raw = rnd() < 0.1 ? base : mutate(base, rnd);
       const mode = pick(rnd, MODES);
@@ -524,7 +532,6 @@ async function fuzzServer(cases: number, seed: number): Promise<string[]> {
       const chunks = pieces(bytes, rnd);
       const delays = chunks.map(() => rnd() < 0.3 ? Math.floor(rnd() * 10) : 0);
       const { port } = servers.get(`${mode} ${profile.name}`)!;
-      served.problems.length = 0;
       const result = await sendCase(port, chunks, delays, ending, profile.closesHeld);
       // Let a late handler (slow mode) run before counting.
       const abrupt = ending === "destroy" || ending === "reset" || ending === "stall";
@@ -570,8 +577,15 @@ async function fuzzServer(cases: number, seed: number): Promise<string[]> {
           );
         }
       }
-      for (const p of served.problems) failures.push(`${where}: ${p}`);
+      for (const p of served.problems) {
+        if (p.port === result.localPort) failures.push(`${where}: ${p.text}`);
+      }
       served.failed.delete(result.localPort);
+    };
+    for (let n = 0; n < cases && failures.length < 20; n += PARALLEL) {
+      const batch: Promise<void>[] = [];
+      for (let k = n; k < Math.min(cases, n + PARALLEL); k++) batch.push(runCase(k));
+      await Promise.all(batch);
     }
     // Every connection of every case is gone by now (the client side closed them all).
     for (const [mode, { server }] of servers) {
@@ -611,14 +625,23 @@ const RESPONSES: readonly string[] = [
   "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\n1".repeat(3),
 ];
 
-/** Bodies (latin1) of the final responses a client parses from `bytes` (then the end of input). */
-function referenceResponses(bytes: Uint8Array): string[] {
+/** The final responses a client parses from `bytes` (then the end of input). */
+interface ReferenceResponses {
+  /** Bodies (latin1) of the complete ones, in order. */
+  bodies: string[];
+  /** Whether each head allows another message on the connection, in order. */
+  keepAlive: boolean[];
+}
+
+function referenceResponses(bytes: Uint8Array): ReferenceResponses {
   const bodies: string[] = [];
+  const keepAlive: boolean[] = [];
   let body = "";
   let informational = false;
   const parser = new HTTPParser("response", {
     onHeaders(h: MessageHead): number {
       informational = h.statusCode < 200 && h.statusCode !== 101;
+      if (!informational) keepAlive.push(h.shouldKeepAlive && !h.upgrade);
       return h.upgrade ? HEADERS_UPGRADE : HEADERS_BODY;
     },
     onBody(chunk: Uint8Array): void {
@@ -631,7 +654,7 @@ function referenceResponses(bytes: Uint8Array): string[] {
   });
   parser.execute(bytes);
   if (!parser.error && !parser.upgraded) parser.finish();
-  return bodies;
+  return { bodies, keepAlive };
 }
 
 interface ClientOutcome {
@@ -735,49 +758,72 @@ function clientRequest(
   });
 }
 
+/** What a raw server of the client fuzz answers on each connection. */
+interface Answer {
+  chunks: Uint8Array[];
+  delays: number[];
+  close: "end" | "destroy" | "hold";
+}
+
+/** A raw `node:net` server answering the bytes of the case it was last given. */
+interface AnswerServer {
+  port: number;
+  answer: Answer;
+  sockets: Set<net.Socket>;
+  server: net.Server;
+}
+
+async function answerServer(): Promise<AnswerServer> {
+  const srv: AnswerServer = {
+    port: 0,
+    answer: { chunks: [], delays: [], close: "end" },
+    sockets: new Set(),
+    server: net.createServer((socket) => {
+      srv.sockets.add(socket);
+      socket.on("close", () => srv.sockets.delete(socket));
+      socket.on("error", () => {});
+      const c = srv.answer;
+      let started = false;
+      // Answer once the first request bytes arrived; every request on this
+      // connection gets the same bytes from the case (pipelined responses included).
+      socket.on("data", async () => {
+        if (started) return;
+        started = true;
+        for (let i = 0; i < c.chunks.length; i++) {
+          if (socket.destroyed) return;
+          socket.write(c.chunks[i]);
+          if (c.delays[i] > 0) await sleep(c.delays[i]);
+        }
+        if (c.close === "end") socket.end();
+        else if (c.close === "destroy") socket.destroy();
+        else setTimeout(() => socket.destroy(), 100);
+      });
+    }),
+  };
+  await new Promise<void>((r) => srv.server.listen(0, "127.0.0.1", () => r()));
+  srv.port = (srv.server.address() as net.AddressInfo).port;
+  return srv;
+}
+
 async function fuzzClient(cases: number, seed: number): Promise<string[]> {
   const failures: string[] = [];
   const rnd = generator(seed);
-  let current: { chunks: Uint8Array[]; delays: number[]; close: "end" | "destroy" | "hold" } = {
-    chunks: [],
-    delays: [],
-    close: "end",
-  };
-  const sockets = new Set<net.Socket>();
-  const rawServer = net.createServer((socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-    socket.on("error", () => {});
-    const c = current;
-    let started = false;
-    // Answer once the first request head arrived; every request on this
-    // connection gets the same bytes from the case (pipelined responses included).
-    socket.on("data", async () => {
-      if (started) return;
-      started = true;
-      for (let i = 0; i < c.chunks.length; i++) {
-        if (socket.destroyed) return;
-        socket.write(c.chunks[i]);
-        if (c.delays[i] > 0) await sleep(c.delays[i]);
-      }
-      if (c.close === "end") socket.end();
-      else if (c.close === "destroy") socket.destroy();
-      else setTimeout(() => socket.destroy(), 200);
-    });
-  });
-  await new Promise<void>((r) => rawServer.listen(0, "127.0.0.1", () => r()));
-  const port = (rawServer.address() as net.AddressInfo).port;
+  const servers: AnswerServer[] = [];
+  for (let k = 0; k < PARALLEL; k++) servers.push(await answerServer());
   try {
-    for (let n = 0; n < cases && failures.length < 20; n++) {
+    // As on the server side: randomness is drawn before the first await.
+    const runCase = async (n: number, srv: AnswerServer): Promise<void> => {
       const base = pick(rnd, RESPONSES);
       const raw = rnd() < 0.1 ? base : mutate(base, rnd);
       const bytes = bytesOf(raw);
       const chunks = pieces(bytes, rnd);
-      current = {
+      const current: Answer = {
         chunks,
         delays: chunks.map(() => rnd() < 0.3 ? Math.floor(rnd() * 10) : 0),
         close: pick(rnd, ["end", "destroy", "hold"] as const),
       };
+      srv.answer = current;
+      const port = srv.port;
       const useAgent = rnd() < 0.5;
       const agent = useAgent ? new Agent({ keepAlive: true, maxSockets: 1 }) : false;
       const count = useAgent ? 1 + Math.floor(rnd() * 3) : 1;
@@ -810,7 +856,8 @@ async function fuzzClient(cases: number, seed: number): Promise<string[]> {
         stats[`c_${k}`] = (stats[`c_${k}`] ?? 0) + 1;
         if (process.env.E2E_FUZZ_VERBOSE === "2" && k !== "end") console.log(k, o.errs, where);
       }
-      const refBodies = referenceResponses(bytes);
+      const ref = referenceResponses(bytes);
+      const refBodies = ref.bodies;
       for (const [i, o] of outcomes.entries()) {
         // The first request reads the first response; a later one the next
         // response only when it went on the same (pooled) connection.
@@ -841,13 +888,25 @@ async function fuzzClient(cases: number, seed: number): Promise<string[]> {
         if (pooled > 0 && (!last.response || last.resEnded === 0)) {
           failures.push(`${where}: agent pooled a socket whose response did not end`);
         }
+        if (pooled > 0 && count === 1 && method !== "HEAD" && ref.keepAlive[0] !== true) {
+          failures.push(`${where}: agent pooled a socket its response did not keep alive`);
+        }
         agent.destroy();
       }
-      for (const s of sockets) s.destroy();
+      for (const s of srv.sockets) s.destroy();
+    };
+    for (let n = 0; n < cases && failures.length < 20; n += PARALLEL) {
+      const batch: Promise<void>[] = [];
+      for (let k = n; k < Math.min(cases, n + PARALLEL); k++) {
+        batch.push(runCase(k, servers[k - n]));
+      }
+      await Promise.all(batch);
     }
   } finally {
-    for (const s of sockets) s.destroy();
-    await new Promise<void>((r) => rawServer.close(() => r()));
+    for (const srv of servers) {
+      for (const s of srv.sockets) s.destroy();
+      await new Promise<void>((r) => srv.server.close(() => r()));
+    }
   }
   if (process.env.E2E_FUZZ_VERBOSE) console.log("client stats", stats);
   return failures;
