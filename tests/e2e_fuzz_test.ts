@@ -155,10 +155,18 @@ function mutate(raw: string, rnd: () => number): string {
   return x;
 }
 
-/** Cuts `bytes` into 1 to 4 pieces at random points. */
+/** Pauses after each piece: mostly none, some short, a few long enough for an answer in between. */
+function pauses(chunks: Uint8Array[], rnd: () => number): number[] {
+  return chunks.map(() => {
+    const r = rnd();
+    return r < 0.7 ? 0 : r < 0.95 ? Math.floor(rnd() * 10) : 30;
+  });
+}
+
+/** Cuts `bytes` into 1 to 4 pieces at random points (now and then, up to 40). */
 function pieces(bytes: Uint8Array, rnd: () => number): Uint8Array[] {
   const cuts = new Set<number>();
-  const n = Math.floor(rnd() * 4);
+  const n = Math.floor(rnd() * (rnd() < 0.1 ? 40 : 4));
   for (let i = 0; i < n && bytes.length > 1; i++) {
     cuts.add(1 + Math.floor(rnd() * (bytes.length - 1)));
   }
@@ -530,7 +538,7 @@ async function fuzzServer(cases: number, seed: number): Promise<string[]> {
       );
       const bytes = bytesOf(raw);
       const chunks = pieces(bytes, rnd);
-      const delays = chunks.map(() => rnd() < 0.3 ? Math.floor(rnd() * 10) : 0);
+      const delays = pauses(chunks, rnd);
       const { port } = servers.get(`${mode} ${profile.name}`)!;
       const result = await sendCase(port, chunks, delays, ending, profile.closesHeld);
       // Let a late handler (slow mode) run before counting.
@@ -819,7 +827,7 @@ async function fuzzClient(cases: number, seed: number): Promise<string[]> {
       const chunks = pieces(bytes, rnd);
       const current: Answer = {
         chunks,
-        delays: chunks.map(() => rnd() < 0.3 ? Math.floor(rnd() * 10) : 0),
+        delays: pauses(chunks, rnd),
         close: pick(rnd, ["end", "destroy", "hold"] as const),
       };
       srv.answer = current;
