@@ -742,7 +742,10 @@ function clientRequest(
       out.errs.push((e as { code?: string }).code ?? e.message);
       out.reqErrors++;
       if (out.reqErrors > 1) out.problems.push("two request errors");
-      if (out.resEnded) out.problems.push("request error after response end");
+      // (Node too reports an upload cut short after a complete response.)
+      if (out.resEnded && req.writableFinished) {
+        out.problems.push("request error after response end");
+      }
     });
     req.on("close", () => {
       out.reqClosed = true;
