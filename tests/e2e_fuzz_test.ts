@@ -9,8 +9,14 @@
  * end in exactly one outcome, and a keep-alive Agent must not pool a socket
  * whose response did not end.
  *
- * `E2E_FUZZ_CASES` and `E2E_FUZZ_SEED` (environment) scale and reseed the run;
- * `E2E_FUZZ_NODE` runs it against `node:http` instead, to compare.
+ * Environment: `E2E_FUZZ_CASES` (per side, default 120) and `E2E_FUZZ_SEED`
+ * scale and reseed the run, `E2E_FUZZ_PARALLEL` (default 4) sets the cases in
+ * flight at once, `E2E_FUZZ_VERBOSE` prints outcome counts (2: every case that
+ * did not end in a response), and `E2E_FUZZ_NODE` runs it against the
+ * runtime's `node:http` instead, to compare. Where Node's own parser is more
+ * lenient (HTTP/0.9-style request lines, non-chunked request Transfer-Encoding
+ * under insecureHTTPParser), `node:http` fails the server side's smuggling
+ * bound: anyhttp serves fewer requests there, never more.
  *
  * @module
  */
