@@ -164,6 +164,10 @@ export class Socket extends Duplex {
     onClose(error: Error | null): void {
       const s = this.s;
       s.#transportClosed = true;
+      // Destroyed without an error, the socket stays so (as Node's, whose
+      // destroy() lets go of the handle): a failure the transport meets while
+      // closing, such as a reset under a write still queued, is not reported.
+      if (s.destroyed && s.#error === null) error = null;
       if (error !== null && s.#error === null) s.#error = error;
       s.#clearTimer();
       s.#consumer?.onClose(error);
