@@ -1,0 +1,94 @@
+/**
+ * Behaviours found by running Node's test/sequential and test/pummel http
+ * tests (and a few more of test/parallel) against anyhttp.
+ *
+ * `cork()` on a message with a socket corks the socket too, as Node's does:
+ * `res.writableCorked` and `res.socket.writableCorked` agree while corked,
+ * and the last `uncork()` (or `end()`) undoes it on both.
+ */
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { createServer, request } from "../mod.ts";
+import type { IncomingMessage } from "../src/incoming_message.ts";
+import type { ServerResponse } from "../src/server_response.ts";
+import { listen, stop } from "./server_util.ts";
+
+type Corked = { writableCorked: number };
+
+describe("nodecompat n11: cork() reaches the socket", () => {
+  test("server response: res and socket counts agree; end() uncorks both", async () => {
+    const seen: Array<string> = [];
+    const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+      const sock = res.socket as unknown as Corked;
+      const note = (): void => {
+        seen.push(`${res.writableCorked}/${sock.writableCorked}`);
+      };
+      note();
+      res.cork();
+      note();
+      res.cork();
+      note();
+      res.writeHead(200, { "x-a": "1" });
+      res.uncork();
+      note();
+      res.end("body");
+      note();
+    });
+    const port = await listen(server);
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        request({ host: "127.0.0.1", port, agent: false }, (res) => {
+          let text = "";
+          res.setEncoding("latin1");
+          res.on("data", (c: string) => text += c);
+          res.on("end", () => resolve(`${res.headers["x-a"]}:${text}`));
+        }).on("error", reject).end();
+      });
+      assert.equal(body, "1:body");
+      assert.deepEqual(seen, ["0/0", "1/1", "2/2", "1/1", "0/0"]);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("client request: corked before its socket, counted once it has one", async () => {
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      let text = "";
+      req.setEncoding("latin1");
+      req.on("data", (c: string) => text += c);
+      req.on("end", () => res.end(text));
+    });
+    const port = await listen(server);
+    try {
+      const out = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port, agent: false, method: "POST" }, (res) => {
+          let text = "";
+          res.setEncoding("latin1");
+          res.on("data", (c: string) => text += c);
+          res.on("end", () => resolve(`${counts.join(",")}|${text}`));
+        });
+        const counts: Array<number> = [];
+        req.on("error", reject);
+        req.cork();
+        req.write("a");
+        counts.push(req.writableCorked);
+        req.on("socket", () => {
+          setTimeout(() => {
+            counts.push(req.writableCorked);
+            req.cork();
+            counts.push(req.writableCorked);
+            counts.push((req.socket as unknown as Corked).writableCorked);
+            req.uncork();
+            req.uncork();
+            counts.push(req.writableCorked);
+            req.end("b");
+          }, 10);
+        });
+      });
+      assert.equal(out, "1,1,2,2,0|ab");
+    } finally {
+      await stop(server);
+    }
+  });
+});
