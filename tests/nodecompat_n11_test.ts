@@ -5,6 +5,10 @@
  * `cork()` on a message with a socket corks the socket too, as Node's does:
  * `res.writableCorked` and `res.socket.writableCorked` agree while corked,
  * and the last `uncork()` (or `end()`) undoes it on both.
+ *
+ * `createServer({ highWaterMark })` sets the high-water mark of accepted
+ * sockets, and so of each request and response (Node 20.1+); a non-number
+ * throws ERR_INVALID_ARG_TYPE, a negative value leaves the default.
  */
 
 import { describe, test } from "node:test";
@@ -89,6 +93,52 @@ describe("nodecompat n11: cork() reaches the socket", () => {
       assert.equal(out, "1,1,2,2,0|ab");
     } finally {
       await stop(server);
+    }
+  });
+});
+
+describe("nodecompat n11: createServer({ highWaterMark })", () => {
+  const marks = async (options: Record<string, unknown>): Promise<string> => {
+    let seen = "";
+    const server = createServer(options, (req: IncomingMessage, res: ServerResponse) => {
+      const sock = req.socket as unknown as {
+        readableHighWaterMark: number;
+        writableHighWaterMark: number;
+      };
+      seen = [
+        req.readableHighWaterMark,
+        res.writableHighWaterMark,
+        sock.readableHighWaterMark,
+        sock.writableHighWaterMark,
+      ].join(",");
+      res.end();
+    });
+    const port = await listen(server);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        request({ host: "127.0.0.1", port, agent: false }, (res) => {
+          res.resume();
+          res.on("end", resolve);
+        }).on("error", reject).end();
+      });
+    } finally {
+      await stop(server);
+    }
+    return seen;
+  };
+
+  test("applies to sockets, requests and responses", async () => {
+    assert.equal(await marks({ highWaterMark: 14000 }), "14000,14000,14000,14000");
+    assert.equal(await marks({}), "16384,16384,16384,16384");
+    assert.equal(await marks({ highWaterMark: -1 }), "16384,16384,16384,16384");
+  });
+
+  test("a non-number throws ERR_INVALID_ARG_TYPE", () => {
+    for (const bad of ["x", null]) {
+      assert.throws(() => createServer({ highWaterMark: bad } as never), {
+        code: "ERR_INVALID_ARG_TYPE",
+        message: /"options\.highWaterMark" property must be of type number/,
+      });
     }
   });
 });
