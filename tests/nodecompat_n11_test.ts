@@ -9,6 +9,11 @@
  * `createServer({ highWaterMark })` sets the high-water mark of accepted
  * sockets, and so of each request and response (Node 20.1+); a non-number
  * throws ERR_INVALID_ARG_TYPE, a negative value leaves the default.
+ *
+ * Pipelining, as Node's server: a request without Host gets its 400 (and
+ * the connection closes after it) but the requests already read behind it
+ * are still parsed, so an upgrade there is handed off; and responses queued
+ * before an upgrade still go out, in turn, on the handed-off socket.
  */
 
 import { describe, test } from "node:test";
@@ -16,7 +21,7 @@ import assert from "node:assert/strict";
 import { createServer, request } from "../mod.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
-import { listen, stop } from "./server_util.ts";
+import { listen, raw, stop } from "./server_util.ts";
 
 type Corked = { writableCorked: number };
 
@@ -139,6 +144,58 @@ describe("nodecompat n11: createServer({ highWaterMark })", () => {
         code: "ERR_INVALID_ARG_TYPE",
         message: /"options\.highWaterMark" property must be of type number/,
       });
+    }
+  });
+});
+
+describe("nodecompat n11: pipelined requests already read", () => {
+  const get = (path: string, extra = ""): string => `GET ${path} HTTP/1.1\r\n${extra}\r\n`;
+
+  test("a request without Host gets its 400; the upgrade behind it is still read", async () => {
+    const events: Array<string> = [];
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      events.push(`request ${req.url}`);
+      res.end("a");
+    });
+    server.on("upgrade", (req: IncomingMessage, socket) => {
+      events.push(`upgrade ${req.url}`);
+      socket.end();
+    });
+    const port = await listen(server);
+    try {
+      const r = await raw(
+        port,
+        get("/a") + get("/u", "Host: x\r\nConnection: Upgrade\r\nUpgrade: x\r\n"),
+      );
+      assert.ok(r.text.startsWith("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n"));
+      assert.deepEqual(events, ["upgrade /u"]);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("responses queued before an upgrade go out on the handed-off socket", async () => {
+    let held: ServerResponse | null = null;
+    const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+      if (req.url === "/1") held = res;
+      else res.end("two");
+    });
+    server.on("upgrade", (_req: IncomingMessage, socket) => {
+      held?.end("one");
+      setTimeout(() => socket.end(), 50);
+    });
+    const port = await listen(server);
+    try {
+      const h = "Host: x\r\n";
+      const r = await raw(
+        port,
+        get("/1", h) + get("/2", h) + get("/u", h + "Connection: Upgrade\r\nUpgrade: x\r\n"),
+      );
+      const bodies = r.text.split(/HTTP\/1\.1 200 OK\r\n[^]*?\r\n\r\n/).slice(1);
+      assert.deepEqual(bodies, ["one", "two"]);
+      assert.equal(r.closed, true);
+    } finally {
+      await stop(server);
     }
   });
 });
