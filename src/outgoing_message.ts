@@ -254,7 +254,9 @@ export class OutgoingMessage extends LightStream {
   private _outCbs: Callback | Callback[] | null = null;
   private _flushScheduled = false;
   private _pendingReported = 0;
-  private _corked = 0;
+  protected _corked = 0;
+  /** How many of the `cork()` calls also corked the socket (and are undone on it). */
+  private _socketCorks = 0;
   private _needDrain = false;
   private _bytesWritten = 0;
   private _errored: Error | null = null;
@@ -332,9 +334,16 @@ export class OutgoingMessage extends LightStream {
     return s && typeof s.writableHighWaterMark === "number" ? s.writableHighWaterMark : this._hwm;
   }
 
-  /** How many `cork()` calls are not undone yet. */
+  /**
+   * How many `cork()` calls are not undone yet: as Node's, the socket's count
+   * once there is one (it is corked with the message), plus corks from before.
+   */
   get writableCorked(): number {
-    return this._corked;
+    const s = this.socket as { writableCorked?: number } | null;
+    if (s === null || this._transport === null || typeof s.writableCorked !== "number") {
+      return this._corked;
+    }
+    return s.writableCorked + this._corked - this._socketCorks;
   }
 
   /** True when `write()` returned false and 'drain' has not come yet. */
@@ -979,6 +988,7 @@ export class OutgoingMessage extends LightStream {
     }
 
     this._corked = 0;
+    if (this._socketCorks > 0) this._uncorkSocket(this._socketCorks);
     this.finished = true;
     if (this._transport !== null) {
       this._flushOutput();
@@ -1014,9 +1024,20 @@ export class OutgoingMessage extends LightStream {
     this._send("");
   }
 
-  /** Buffers writes until `uncork()`. */
+  /** Buffers writes until `uncork()`; as Node's, it corks the socket too. */
   cork(): void {
     this._corked++;
+    if (this._transport !== null) this._corkSocket(this._corked - this._socketCorks);
+  }
+
+  /** Puts `n` corks on the socket (those of this message it does not carry yet). */
+  private _corkSocket(n: number): void {
+    const s = this.socket as { cork?: () => void } | null;
+    if (s === null || typeof s.cork !== "function") return;
+    for (let i = 0; i < n; i++) {
+      s.cork();
+      this._socketCorks++;
+    }
   }
 
   /** Undoes one `cork()`; the last one flushes what was buffered as one write. */
@@ -1024,6 +1045,16 @@ export class OutgoingMessage extends LightStream {
     if (this._corked === 0) return;
     this._corked--;
     if (this._corked === 0 && this._transport !== null) this._flushOutput();
+    if (this._socketCorks > this._corked) this._uncorkSocket(this._socketCorks - this._corked);
+  }
+
+  /** Undoes `n` of the corks this message put on its socket. */
+  private _uncorkSocket(n: number): void {
+    const s = this.socket as { uncork?: () => void } | null;
+    for (let i = 0; i < n; i++) {
+      this._socketCorks--;
+      if (s !== null && typeof s.uncork === "function") s.uncork();
+    }
   }
 
   /**
@@ -1106,6 +1137,8 @@ export class OutgoingMessage extends LightStream {
   /** Flushes what is queued; the next step when ended, or 'drain' when it was awaited. */
   _flush(): void {
     if (this._transport === null || this._transport.destroyed) return;
+    // As Node, corks from before there was a socket move onto it.
+    if (this._corked > this._socketCorks) this._corkSocket(this._corked - this._socketCorks);
     const reported = this._pendingReported;
     this._pendingReported = 0;
     const ret = this._flushOutput();

@@ -58,7 +58,10 @@ export interface ServerOptions {
   joinDuplicateHeaders?: boolean;
   /** Answer HTTP/1.1 requests without `Host` with 400 (default true). */
   requireHostHeader?: boolean;
-  /** High-water mark of sockets and responses. */
+  /**
+   * High-water mark of accepted sockets (both sides), and so of requests and
+   * responses; a negative value leaves the default (16 KiB).
+   */
   highWaterMark?: number;
   /** Throw on body writes to responses that cannot have one. */
   rejectNonStandardBodyWrites?: boolean;
@@ -183,6 +186,7 @@ export class Server extends EventEmitter {
   private _keepAlive: boolean;
   private _keepAliveInitialDelay: number;
   private _reusePort: boolean;
+  private _highWaterMark: number | undefined;
 
   /** Creates a server; `listener` is added for 'request'. */
   constructor(options?: ServerOptions | RequestListener | null, listener?: RequestListener) {
@@ -258,6 +262,12 @@ export class Server extends EventEmitter {
     this._keepAlive = !!opts.keepAlive;
     this._keepAliveInitialDelay = opts.keepAliveInitialDelay ?? 0;
     this._reusePort = !!opts.reusePort;
+    if (opts.highWaterMark !== undefined && typeof opts.highWaterMark !== "number") {
+      throw ERR_INVALID_ARG_TYPE("options.highWaterMark", "number", opts.highWaterMark);
+    }
+    // As Node 20, a negative (or fractional) value leaves the default.
+    const hwm = opts.highWaterMark;
+    this._highWaterMark = hwm !== undefined && Number.isInteger(hwm) && hwm >= 0 ? hwm : undefined;
     if (Array.isArray(opts.uniqueHeaders)) {
       const set = new Set<string>();
       for (const h of opts.uniqueHeaders) {
@@ -356,7 +366,12 @@ export class Server extends EventEmitter {
       onConnection: (transport) => {
         if (this._noDelay) transport.setNoDelay(true);
         if (this._keepAlive) transport.setKeepAlive(true, this._keepAliveInitialDelay);
-        const socket = new Socket(transport, { allowHalfOpen: true });
+        const hwm = this._highWaterMark;
+        const socket = new Socket(transport, {
+          allowHalfOpen: true,
+          readableHighWaterMark: hwm,
+          writableHighWaterMark: hwm,
+        });
         this._socketCount++;
         socket.on("close", onSocketClose);
         this.emit("connection", socket);

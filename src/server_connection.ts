@@ -350,7 +350,8 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       // The parser noted Host and Expect: req.headers stays lazy for the handler.
       const raw = head.rawHeaders;
       if (server.requireHostHeader && !head.host) {
-        this.closeAfterMessage = true;
+        // As Node, the connection closes once this 400 is out, but messages
+        // already sent behind it are still read (their replies never go out).
         res.writeHead(400, ["Connection", "close"]);
         res.end();
         return HEADERS_BODY;
@@ -487,7 +488,15 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (this.req === req && req.complete) this.req = null;
     res._detach();
     nextTickWith(emitCloseOf, res);
-    if (this.closed || this.detached) return;
+    if (this.closed) return;
+    if (this.detached) {
+      // As Node: responses queued before an upgrade hand-off still go out in
+      // turn on the handed-off socket.
+      if (!res._last && this.outgoing.length > 0 && !this.socket.destroyed) {
+        this.assign(this.outgoing.shift() as ServerResponse);
+      }
+      return;
+    }
 
     if (res._last) {
       const s = this.socket;

@@ -143,13 +143,13 @@ export class ServerResponse extends OutgoingMessage {
     this._writeRaw(CONTINUE, cb);
     this._sent100 = true;
     // On the wire now, as Node (ahead of a 400 for a bad request pipelined behind).
-    if (this.writableCorked === 0) this._flushOutput();
+    if (this._corked === 0) this._flushOutput();
   }
 
   /** Writes `HTTP/1.1 102 Processing` now. */
   writeProcessing(cb?: (err?: Error | null) => void): void {
     this._writeRaw(PROCESSING, cb);
-    if (this.writableCorked === 0) this._flushOutput();
+    if (this._corked === 0) this._flushOutput();
   }
 
   /**
@@ -176,7 +176,7 @@ export class ServerResponse extends OutgoingMessage {
     }
     head += "\r\n";
     this._writeRaw(Buffer.from(head, "latin1"), cb);
-    if (this.writableCorked === 0) this._flushOutput();
+    if (this._corked === 0) this._flushOutput();
   }
 
   /** Builds the head with the current `statusCode` (first write/end without `writeHead`). */
