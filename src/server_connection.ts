@@ -350,8 +350,10 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       // The parser noted Host and Expect: req.headers stays lazy for the handler.
       const raw = head.rawHeaders;
       if (server.requireHostHeader && !head.host) {
-        // As Node, the connection closes once this 400 is out, but messages
-        // already sent behind it are still read (their replies never go out).
+        // The connection closes once this 400 is out. Node still parses what
+        // was sent behind it (and runs handlers whose answers never go out);
+        // here nothing after a refused request reaches a handler.
+        this.closeAfterMessage = true;
         res.writeHead(400, ["Connection", "close"]);
         res.end();
         return HEADERS_BODY;
