@@ -48,6 +48,7 @@ class FakeTransport implements Transport {
   destroyed = false;
   connecting = false;
   writableLength = 0;
+  writableNeedDrain = false;
   bytesRead = 0;
   bytesWritten = 0;
   remoteAddress = "127.0.0.1";

@@ -317,7 +317,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
     if (
       !this.outPaused &&
-      (this.transport.writableLength >= this.hwm || this.outgoingData >= this.hwm)
+      (this.transport.writableNeedDrain || this.outgoingData >= this.hwm)
     ) {
       this.outPaused = true;
       this.parser?.pause();
@@ -551,7 +551,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
   private checkResume(): void {
     if (!this.outPaused) return;
-    if (this.outgoingData > this.hwm || this.transport.writableLength > this.hwm) return;
+    if (this.outgoingData > this.hwm || this.transport.writableNeedDrain) return;
     this.outPaused = false;
     nextTick(() => this.resumeParsing());
   }

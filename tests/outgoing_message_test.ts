@@ -12,6 +12,7 @@ class RecordingTransport implements Transport {
   destroyed = false;
   connecting = false;
   writableLength = 0;
+  writableNeedDrain = false;
   bytesRead = 0;
   bytesWritten = 0;
   remoteAddress = undefined;

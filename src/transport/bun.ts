@@ -646,6 +646,11 @@ export class BunTransport implements Transport {
     return this.#queueBytes;
   }
 
+  /** A write returned false and `onDrain` has not followed yet. */
+  get writableNeedDrain(): boolean {
+    return this.#needDrain;
+  }
+
   /** Total bytes received. */
   get bytesRead(): number {
     return this.#bytesRead;

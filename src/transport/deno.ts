@@ -700,6 +700,11 @@ export class DenoTransport implements Transport {
     return this.#pending;
   }
 
+  /** A write returned false and `onDrain` has not followed yet. */
+  get writableNeedDrain(): boolean {
+    return this.#needDrain;
+  }
+
   /** Total bytes read. */
   get bytesRead(): number {
     return this.#bytesRead;

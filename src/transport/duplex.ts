@@ -204,6 +204,11 @@ export class DuplexTransport implements Transport {
     return this.duplex.writableLength;
   }
 
+  /** `duplex.writableNeedDrain`. */
+  get writableNeedDrain(): boolean {
+    return this.duplex.writableNeedDrain === true;
+  }
+
   /** Bytes received through this transport. */
   get bytesRead(): number {
     return this.#bytesRead;

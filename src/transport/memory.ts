@@ -350,6 +350,11 @@ export class MemoryTransport implements Transport {
     return this.#queueBytes;
   }
 
+  /** A write returned false and `onDrain` has not followed yet. */
+  get writableNeedDrain(): boolean {
+    return this.#needDrain;
+  }
+
   /** Bytes received. */
   get bytesRead(): number {
     return this.#bytesRead;

@@ -248,6 +248,11 @@ export class NodeNetTransport implements Transport {
     return this.socket.writableLength;
   }
 
+  /** `socket.writableNeedDrain`. */
+  get writableNeedDrain(): boolean {
+    return this.socket.writableNeedDrain;
+  }
+
   /** `socket.bytesRead`. */
   get bytesRead(): number {
     return this.socket.bytesRead;

@@ -60,6 +60,11 @@ export interface Transport {
   readonly destroyed: boolean;
   /** Bytes queued but not yet handed to the OS. */
   readonly writableLength: number;
+  /**
+   * True from a `write()` that returned false until the `onDrain` after it:
+   * the adapter's own high-water mark, which the owner's may differ from.
+   */
+  readonly writableNeedDrain: boolean;
   /** Total bytes received. */
   readonly bytesRead: number;
   /** Total bytes handed to the OS. */
