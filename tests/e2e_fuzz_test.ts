@@ -36,6 +36,7 @@ import {
   type MessageHead,
 } from "../src/core/parser.ts";
 import { listen, sleep, stop } from "./server_util.ts";
+import { BYTE_INSERTS, splitAt } from "./fuzz_util.ts";
 
 /** With `E2E_FUZZ_NODE` set, the same cases run against the runtime's `node:http` (the reference). */
 const http: typeof anyhttp = process.env.E2E_FUZZ_NODE
@@ -91,19 +92,7 @@ const REQUESTS: readonly string[] = [
 ];
 
 const INSERTS: readonly string[] = [
-  "\r",
-  "\n",
-  "\r\n",
-  " ",
-  "\t",
-  "\0",
-  ":",
-  ";",
-  "0",
-  "f",
-  "\x7f",
-  "\xff",
-  "\r\n\r\n",
+  ...BYTE_INSERTS,
   "\r\n ",
   "\r\n\t",
   "Content-Length: 5\r\n",
@@ -176,15 +165,7 @@ function pieces(bytes: Uint8Array, rnd: () => number): Uint8Array[] {
   for (let i = 0; i < n && bytes.length > 1; i++) {
     cuts.add(1 + Math.floor(rnd() * (bytes.length - 1)));
   }
-  const sorted = [...cuts].sort((a, b) => a - b);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const c of sorted) {
-    out.push(bytes.subarray(prev, c));
-    prev = c;
-  }
-  out.push(bytes.subarray(prev));
-  return out;
+  return splitAt(bytes, [...cuts].sort((a, b) => a - b));
 }
 
 // ------------------------------------------------------------ reference parses

@@ -21,6 +21,7 @@ import {
   type ParserKind,
 } from "../src/core/parser.ts";
 import { findShared, findTestData, readJson } from "./server_util.ts";
+import { BYTE_INSERTS } from "./fuzz_util.ts";
 
 const CASES_PER_KIND = 1500;
 
@@ -42,20 +43,8 @@ function generator(seed: number): () => number {
 }
 
 const INSERTS = [
-  "\r",
-  "\n",
-  "\r\n",
-  " ",
-  "\t",
-  "\0",
-  ":",
-  ";",
+  ...BYTE_INSERTS,
   ",",
-  "0",
-  "f",
-  "\x7f",
-  "\xff",
-  "\r\n\r\n",
   "chunked",
   "Content-Length: 5\r\n",
   "Transfer-Encoding: chunked\r\n",

@@ -20,6 +20,7 @@ import {
   type ParserKind,
   type ParserOptions,
 } from "../src/core/parser.ts";
+import { splitAt } from "./fuzz_util.ts";
 
 // ---------------------------------------------------------------------------
 // Helpers.
@@ -108,15 +109,7 @@ function byteByByte(s: string): Uint8Array[] {
 }
 
 function at(s: string, ...points: number[]): Uint8Array[] {
-  const b = bytes(s);
-  const out: Uint8Array[] = [];
-  let prev = 0;
-  for (const p of points) {
-    out.push(b.subarray(prev, p));
-    prev = p;
-  }
-  out.push(b.subarray(prev));
-  return out;
+  return splitAt(bytes(s), points);
 }
 
 /** Complete messages only (onComplete seen). */
