@@ -15,16 +15,22 @@ const g = globalThis as { Deno?: unknown; Bun?: unknown };
 const isPlainNode = g.Deno === undefined && g.Bun === undefined;
 const tick = (ms = 0) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Records `res`'s 'close' in `events`; resolves once it came. */
+function closeRecorded(res: { once(e: "close", fn: () => void): unknown }, events: string[]) {
+  return new Promise<void>((resolve) =>
+    res.once("close", () => {
+      events.push("close");
+      resolve();
+    })
+  );
+}
+
 describe("output: server responses", () => {
   test("destroy() fails the callbacks of writes not sent yet with ERR_STREAM_DESTROYED", async () => {
     const events: string[] = [];
-    let closed!: () => void;
-    const done = new Promise<void>((resolve) => closed = resolve);
+    let done!: Promise<void>;
     await withServer((_req, res) => {
-      res.on("close", () => {
-        events.push("close");
-        closed();
-      });
+      done = closeRecorded(res, events);
       res.write("abc", (err) => events.push(`write: ${(err as { code?: string })?.code}`));
       res.destroy();
       events.push(`destroyed ${res.destroyed}`);
@@ -95,13 +101,9 @@ describe("output: server responses", () => {
 
   test("a write not sent yet when a parse error closes the socket gets that error", async () => {
     const events: string[] = [];
-    let closed!: () => void;
-    const done = new Promise<void>((resolve) => closed = resolve);
+    let done!: Promise<void>;
     await withServer((_req, res) => {
-      res.on("close", () => {
-        events.push("close");
-        closed();
-      });
+      done = closeRecorded(res, events);
       events.push(`write ${
         res.write("abc", (err) => {
           events.push(`callback ${(err as { code?: string })?.code}`);
