@@ -108,6 +108,8 @@ const DEFAULT_HWM = 16384;
 const COPY_LIMIT = 65536;
 const EMPTY = new Uint8Array(0);
 const CRLF = new Uint8Array([13, 10]);
+/** The last chunk of a chunked body without trailers, `0\r\n\r\n` (shared: written, never changed). */
+const LAST_CHUNK = new Uint8Array([0x30, 13, 10, 13, 10]);
 const nop = (): void => {};
 
 /** Strings up to this long are measured in JavaScript (no native call). */
@@ -1002,7 +1004,8 @@ export class OutgoingMessage extends LightStream {
       this._headerSent = true;
       this._writeRaw(latin1Buffer(this._header + text), cb);
     } else {
-      this._writeRaw(latin1Buffer(text), cb);
+      // `text` is the last chunk; five bytes when there are no trailers.
+      this._writeRaw(text.length === 5 ? LAST_CHUNK : latin1Buffer(text), cb);
     }
   }
 
