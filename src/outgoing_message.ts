@@ -1004,8 +1004,7 @@ export class OutgoingMessage extends LightStream {
       this._headerSent = true;
       this._writeRaw(latin1Buffer(this._header + text), cb);
     } else {
-      // `text` is the last chunk; five bytes when there are no trailers.
-      this._writeRaw(text.length === 5 ? LAST_CHUNK : latin1Buffer(text), cb);
+      this._writeRaw(this._trailer === "" ? LAST_CHUNK : latin1Buffer(text), cb);
     }
   }
 
