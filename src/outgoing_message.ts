@@ -254,6 +254,8 @@ export class OutgoingMessage extends LightStream {
   // Queued output: one chunk (the usual case: no array per response), or a list.
   private _out: Uint8Array | Uint8Array[] | null = null;
   private _outCbs: Callback | Callback[] | null = null;
+  /** The queue ends with an empty write that carries a callback (see `Transport.showsWrites`). */
+  private _outEndsEmpty = false;
   private _flushScheduled = false;
   private _pendingReported = 0;
   protected _corked = 0;
@@ -822,7 +824,8 @@ export class OutgoingMessage extends LightStream {
       if (out === null) this._out = bytes;
       else if (Array.isArray(out)) out.push(bytes);
       else this._out = [out, bytes];
-    }
+      this._outEndsEmpty = false;
+    } else if (callback) this._outEndsEmpty = true;
     if (callback) {
       const cbs = this._outCbs;
       if (cbs === null) this._outCbs = callback;
@@ -875,6 +878,15 @@ export class OutgoingMessage extends LightStream {
         for (let i = 0; i < all.length; i++) all[i](err);
       };
     }
+    // A user's stream sees the empty write that carries the callbacks, as under Node.
+    let emptyCb: WriteCallback | undefined;
+    if (this._outEndsEmpty) {
+      this._outEndsEmpty = false;
+      if (t.showsWrites === true) {
+        emptyCb = cb;
+        cb = undefined;
+      }
+    }
     let only: Uint8Array | null = null;
     let list: Uint8Array[] | null = null;
     if (Array.isArray(parts)) list = parts;
@@ -905,6 +917,7 @@ export class OutgoingMessage extends LightStream {
       }
       ret = t.write(buf, cb);
     }
+    if (emptyCb !== undefined) ret = t.write(EMPTY, emptyCb);
     if (ret && this._needDrain && !this.finished) {
       this._needDrain = false;
       nextTick(() => this.emit("drain"));
@@ -1093,6 +1106,7 @@ export class OutgoingMessage extends LightStream {
     this._failQueued(error);
     this._out = null;
     this._outCbs = null;
+    this._outEndsEmpty = false;
     if (this.socket) this.socket.destroy(error);
     else this.once("socket", (s: Duplex) => s.destroy(error));
     return this;

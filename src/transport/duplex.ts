@@ -126,6 +126,9 @@ export class DuplexTransport implements Transport {
     return this.#attached;
   }
 
+  /** Each write is a call of the duplex's own `write` (see `Transport.showsWrites`). */
+  readonly showsWrites = true;
+
   /** `duplex.write(chunk, callback)`. */
   write(chunk: Uint8Array, callback?: WriteCallback): boolean {
     this.#bytesWritten += chunk.byteLength;

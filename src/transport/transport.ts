@@ -38,6 +38,12 @@ export interface Transport {
    * when a transport has none.
    */
   writev?(chunks: readonly Uint8Array[], callback?: WriteCallback): boolean;
+  /**
+   * True when each write reaches a user's stream as a call of its own (a
+   * wrapped Duplex): the HTTP layer then also makes the empty write that
+   * carries a message's last callback, as Node's does on such a stream.
+   */
+  readonly showsWrites?: boolean;
   /** Flush what is queued, then half-close (FIN). */
   end(callback?: () => void): void;
   /** Close now, dropping what is queued. `onClose` follows (with `error` when given). */
