@@ -700,7 +700,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
   /** No message is being received and the current response (if any) is done. */
   isIdle(): boolean {
-    if (this.messageStart !== 0) return false;
+    // (A message that began in the chunk being parsed has no start time yet,
+    // but a handler of its head, say 'dropRequest', runs while it is received.)
+    if (this.messageStart !== 0 || this.headersCompleted) return false;
     const res = this.socket._httpMessage;
     return !(res && !res.finished);
   }

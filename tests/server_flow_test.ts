@@ -254,6 +254,27 @@ describe("server: connection management", () => {
     assert.deepEqual(dropped, ["/b"]);
   });
 
+  test("server.close() in 'dropRequest' (both requests in one read): the 503 still goes out", async () => {
+    // The dropped request is being received while its 'dropRequest' runs: not idle.
+    const dropped: string[] = [];
+    let server: Server | null = null;
+    const port = await listen(
+      server = createServer((_req: IncomingMessage, res: ServerResponse) => res.end("ok")),
+    );
+    server.maxRequestsPerSocket = 1;
+    server.on("dropRequest", (req: IncomingMessage, socket: unknown) => {
+      dropped.push(String(req.url));
+      assert.ok(socket instanceof net.Socket, "the socket is an instance of net.Socket");
+      server?.close();
+    });
+    const req = (p: string) => `GET ${p} HTTP/1.1\r\nConnection: keep-alive\r\nHost: x\r\n\r\n\r\n`;
+    const r = await raw(port, req("/a") + req("/b"), { until: (t) => t.endsWith("0\r\n\r\n") });
+    assert.ok(r.text.startsWith("HTTP/1.1 200 OK"));
+    assert.ok(r.text.includes("HTTP/1.1 503 Service Unavailable"), r.text);
+    assert.deepEqual(dropped, ["/b"]);
+    await stop(server);
+  });
+
   test("closeIdleConnections spares busy ones; closeAllConnections ends all", async () => {
     const server = createServer();
     let pending: ServerResponse | null = null;
