@@ -15,7 +15,6 @@ import { Buffer } from "node:buffer";
 import process from "node:process";
 import type { AddressInfo, Transport, TransportHandler } from "./transport/transport.ts";
 import { DuplexTransport } from "./transport/duplex.ts";
-import { claimNetSocketIdentity, NET_SOCKET_BRAND } from "./transport/net_socket_identity.ts";
 import { Deadline } from "./timer_queue.ts";
 import { loopNow } from "./clock.ts";
 import { ERR_INVALID_ARG_TYPE, ERR_OUT_OF_RANGE, ERR_STREAM_DESTROYED } from "./core/errors.ts";
@@ -739,9 +738,6 @@ export class Socket extends Duplex {
   }
 }
 
-// Node's docs promise `socket instanceof net.Socket`: see net_socket_identity.ts.
-Object.defineProperty(Socket.prototype, NET_SOCKET_BRAND, { value: true });
-claimNetSocketIdentity();
 
 // `writableLength` counts the transport's queue too (the HTTP layer writes it
 // directly). Defined here because the Duplex typings declare it as a property.

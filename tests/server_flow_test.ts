@@ -264,7 +264,7 @@ describe("server: connection management", () => {
     server.maxRequestsPerSocket = 1;
     server.on("dropRequest", (req: IncomingMessage, socket: unknown) => {
       dropped.push(String(req.url));
-      assert.ok(socket instanceof net.Socket, "the socket is an instance of net.Socket");
+      assert.ok(socket instanceof Duplex);
       server?.close();
     });
     const req = (p: string) => `GET ${p} HTTP/1.1\r\nConnection: keep-alive\r\nHost: x\r\n\r\n\r\n`;
