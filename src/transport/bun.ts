@@ -30,6 +30,7 @@ import type {
   WriteCallback,
 } from "./transport.ts";
 import { FailedServer } from "./failed_server.ts";
+import { nextTickWith } from "../next_tick.ts";
 import { nodeNetRuntime } from "./node_net.ts";
 import { copyInto, JOIN_LIMIT, writeJoined } from "./join.ts";
 import { POOL_MAX, ReadPool } from "./read_pool.ts";
@@ -110,6 +111,11 @@ const NOOP_HANDLER: TransportHandler = {
   onEnd(): void {},
   onClose(): void {},
 };
+
+/** A write's callback for bytes that went out. */
+function callbackOk(cb: WriteCallback): void {
+  cb(null);
+}
 
 function rethrow(error: unknown): void {
   queueMicrotask(() => {
@@ -406,7 +412,8 @@ export class BunTransport implements Transport {
     }
     this.#bytesWritten += n;
     if (n === data.byteLength) {
-      if (callback) queueMicrotask(() => callback(null));
+      // As a Node socket's write: its callback on the next tick (before promise jobs).
+      if (callback) nextTickWith(callbackOk, callback);
       return true;
     }
     this.#enqueue(scratched ? data.slice(n) : data.subarray(n), callback);
@@ -453,7 +460,8 @@ export class BunTransport implements Transport {
     let i = 0;
     while (i < callbacks.length && (error !== null || callbacks[i].mark <= this.#bytesWritten)) {
       const cb = callbacks[i].cb;
-      queueMicrotask(() => cb(error));
+      if (error === null) nextTickWith(callbackOk, cb);
+      else queueMicrotask(() => cb(error));
       i++;
     }
     if (i > 0) this.#callbacks = i === callbacks.length ? NONE : callbacks.slice(i);
