@@ -184,6 +184,87 @@ describe("ClientRequest event orders", () => {
     ]);
   });
 
+  // A destroy with an error goes through the socket's 'error' (Node's
+  // socketErrorListener): the request reports it first, then the parser is
+  // finished (a body read to EOF completes), then the close aborts the rest.
+  const boom = (): Error => Object.assign(new Error("boom"), { code: "EBOOM" });
+  const CLOSE_DELIMITED = (c: net.Socket): void => {
+    c.write("HTTP/1.1 200 OK\r\n\r\npartial");
+  };
+
+  test("destroy(err) during a body read to EOF: 'error', then the body ends", async () => {
+    const log = await scenario(
+      CLOSE_DELIMITED,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", (res: IncomingMessage) => res.on("data", () => r.destroy(boom()))),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "res:data",
+      "req:error(EBOOM:boom)",
+      "res:end",
+      "res:close",
+      "req:close",
+    ]);
+  });
+
+  test("destroy(err) in 'response' of a whole response: 'error' before 'end'", async () => {
+    const log = await scenario(
+      OK_KEEP,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", () => r.destroy(boom())),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "req:error(EBOOM:boom)",
+      "res:end",
+      "res:close",
+      "req:close",
+    ]);
+  });
+
+  test("socket.destroy(err) mid-body: the request's 'error', nothing uncaught", async () => {
+    const log = await scenario(
+      PARTIAL,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", () => r.socket!.destroy(boom())),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "res:data",
+      "req:error(EBOOM:boom)",
+      "res:aborted",
+      "req:close",
+      "res:error(ECONNRESET:aborted)",
+      "res:close",
+    ]);
+  });
+
+  test("res.destroy(err) mid-body: 'aborted', the request's 'error', then the response's", async () => {
+    const log = await scenario(
+      PARTIAL,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", (res: IncomingMessage) => res.on("data", () => res.destroy(boom()))),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "res:data",
+      "res:aborted",
+      "req:error(EBOOM:boom)",
+      "res:error(EBOOM:boom)",
+      "res:close",
+      "req:close",
+    ]);
+  });
+
   test("abort() before a socket is assigned", async () => {
     const log = await scenario(OK, (port) => {
       const r = get({ host: "127.0.0.1", port, agent: false });
