@@ -979,10 +979,14 @@ class ClientConnection implements TransportHandler, ReadRequester {
           parser.finish();
           this.freeParser();
         }
-      } else if (!this.upgraded && !res.closed && !res.destroyed) {
-        // The whole response arrived but is still being read: 'close' on the
-        // request follows the response's own 'end'/'close', as on Node where
-        // the socket closes after the data was handed out.
+      } else if (
+        !this.upgraded && !res.closed && !res.destroyed && res.readableFlowing === true
+      ) {
+        // The whole response arrived and is flowing out: 'close' on the request
+        // follows the response's own 'end'/'close', as on Node where the socket
+        // closes after the data was handed out. A response left unread or
+        // paused does not hold the request's 'close' back (Node emits it when
+        // the socket closes).
         res.once("close", () => req._emitClose());
       } else {
         req._emitClose();

@@ -265,6 +265,47 @@ describe("ClientRequest event orders", () => {
     ]);
   });
 
+  test("a response left unread: the request's 'close' when the socket closes", async () => {
+    const srv = await rawServer((s) => s.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+    const log: string[] = [];
+    try {
+      const req = get({ host: "127.0.0.1", port: srv.port, agent: false });
+      for (const ev of ["response", "close", "error"]) req.on(ev, () => log.push("req:" + ev));
+      req.on("response", (res: IncomingMessage) => {
+        for (const ev of ["end", "close", "aborted", "error"]) {
+          res.on(ev, () => log.push("res:" + ev));
+        }
+      });
+      await waitFor(() => log.includes("req:close"), 4000, "req close");
+      await delay(60);
+    } finally {
+      await srv.close();
+    }
+    assert.deepEqual(log, ["req:response", "req:close"]);
+  });
+
+  test("a paused response: the request's 'close' first, the body after resume()", async () => {
+    const log = await scenario(
+      OK,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) =>
+        r.on("response", (res: IncomingMessage) => {
+          res.pause();
+          setTimeout(() => res.resume(), 60);
+        }),
+    );
+    await delay(100);
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "req:close",
+      "res:data",
+      "res:end",
+      "res:close",
+    ]);
+  });
+
   test("abort() before a socket is assigned", async () => {
     const log = await scenario(OK, (port) => {
       const r = get({ host: "127.0.0.1", port, agent: false });
