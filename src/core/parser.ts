@@ -805,7 +805,10 @@ export class HTTPParser {
         }
 
         case S_RES_LINE_LF: {
-          if (data[i] === LF) i++;
+          c = data[i];
+          // (lenient: as llhttp, a second CR ends the status line too; RFC 9112
+          // 2.2 makes a bare CR invalid, so the strict parser refuses it)
+          if (c === LF || (c === CR && lenient)) i++;
           else if (!lenient) return this.fail("HPE_STRICT", "Expected LF after CR", i);
           state = S_HEADERS_START;
           continue;
