@@ -20,7 +20,10 @@
  * anything after `chunked` in a request's `Transfer-Encoding`, an empty list
  * element included (`lenient` accepts identical values and empty elements).
  * Lengths above 2^53-1 are refused in requests (HPE_INVALID_CONTENT_LENGTH /
- * HPE_INVALID_CHUNK_SIZE).
+ * HPE_INVALID_CHUNK_SIZE). A response is read as Node's client reads it: a tab
+ * after the Content-Length digits is refused, and a final `chunked`, a
+ * `keep-alive` or an `upgrade` followed by a tab is not that token (`close` is,
+ * RFC 9112 9.6).
  *
  * @example
  * ```ts
@@ -1926,17 +1929,17 @@ export class HTTPParser {
       // Node's client (llhttp) knows a token followed by SP only: after a tab
       // it takes neither `keep-alive` nor `upgrade` (`close` is still honoured,
       // as RFC 9112 9.6 asks).
-      const tabAfter = !this.isRequest && token.length !== 0 &&
+      const tabbed = !this.isRequest && token.length !== 0 &&
         (k === value.length ? this.valueTrailHT : tabAfterToken(raw, token));
       switch (token.length) {
         case 5:
           if (eqIgnoreCase(token, "close")) this.connClose = true;
           break;
         case 7:
-          if (!tabAfter && eqIgnoreCase(token, "upgrade")) this.connUpgrade = true;
+          if (!tabbed && eqIgnoreCase(token, "upgrade")) this.connUpgrade = true;
           break;
         case 10:
-          if (!tabAfter && eqIgnoreCase(token, "keep-alive")) this.connKeepAlive = true;
+          if (!tabbed && eqIgnoreCase(token, "keep-alive")) this.connKeepAlive = true;
           break;
       }
     }
