@@ -919,6 +919,18 @@ describe("responses", () => {
     }
     const req = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2;;a\r\nok\r\n0\r\n\r\n";
     assert.equal(parse("request", whole(req)).error?.code, "HPE_STRICT");
+    // A quote inside a token value opens a quoted string (llhttp), `;` and all.
+    const q = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b"c; d"\r\nok\r\n0\r\n\r\n';
+    for (const chunks of [whole(q), byteByByte(q)]) {
+      const o = parse("response", chunks);
+      assert.equal(o.error, null);
+      assert.equal(completed(o)[0].body, "ok");
+    }
+    const bad = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b"c"d\r\nok\r\n0\r\n\r\n';
+    assert.equal(
+      parse("response", whole(bad)).error?.reason,
+      "Invalid character in chunk extensions quote value",
+    );
   });
 
   test("no body for HEAD (HEADERS_SKIP_BODY), 204 and 304, whatever the framing headers", () => {

@@ -1185,6 +1185,12 @@ export class HTTPParser {
           } else if (c === CR) {
             i++;
             state = S_CHUNK_SIZE_LF;
+          } else if (c === 0x22 && !isName && !this.isRequest) {
+            // A quote inside a response's token value opens a quoted string
+            // (`a=b"c d"`), as Node's client reads it.
+            i++;
+            this.extSize++;
+            state = S_CHUNK_EXT_QUOTED;
           } else if (c === LF) {
             if (!lenient) {
               return this.fail(
