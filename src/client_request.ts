@@ -462,9 +462,9 @@ export class ClientRequest extends OutgoingMessage {
     if (this.res) this.res._dump();
     this._destroyError = error;
     const s = this.socket as ClientSocket | null;
-    // The error is reported by the connection's close handling (as Node's
-    // socket 'error' listener would), not re-emitted by the socket itself.
-    if (s) s.destroy();
+    // As Node: the socket fails with the error, and the connection's 'error'
+    // listener reports it (then the close handling aborts what is unfinished).
+    if (s) s.destroy(error);
     return this;
   }
 
@@ -655,6 +655,10 @@ class ClientConnection implements TransportHandler, ReadRequester {
   private upgraded = false;
   private paused = false;
   private finishListener: ((this: ClientRequest) => void) | null = null;
+  /** The current request's socket failure was reported (see `socketError`). */
+  private errorSeen = false;
+  /** `onSocketError` listens to the socket's 'error'. */
+  private errorListening = false;
   /** The parser made last on this connection and its limits (see `startRequest`). */
   private lastParser: HTTPParser | null = null;
   private lastMaxHeaderSize: number | undefined = undefined;
@@ -677,7 +681,12 @@ class ClientConnection implements TransportHandler, ReadRequester {
     this.info = false;
     this.upgraded = false;
     this.paused = false;
+    this.errorSeen = false;
     this.socket._hadError = false;
+    if (!this.errorListening) {
+      this.errorListening = true;
+      this.socket.on("error", this.onSocketError);
+    }
     const maxCount = req.maxHeadersCount;
     const maxHeaderSize = req.maxHeaderSize || undefined;
     const maxHeadersCount = typeof maxCount === "number" ? maxCount : undefined;
@@ -710,6 +719,7 @@ class ClientConnection implements TransportHandler, ReadRequester {
     this.req = null;
     this.res = null;
     this.socket.removeListener("timeout", this.onResponseTimeout);
+    this.stopErrorListening();
     if (this.paused) {
       this.paused = false;
       this.transport.resume();
@@ -719,6 +729,37 @@ class ClientConnection implements TransportHandler, ReadRequester {
   private freeParser(): void {
     if (this.req) this.req.parser = null;
     this.parser = null;
+  }
+
+  private stopErrorListening(): void {
+    if (this.errorListening) {
+      this.errorListening = false;
+      this.socket.removeListener("error", this.onSocketError);
+    }
+  }
+
+  /** The socket's 'error' while a request uses it (a `destroy(err)`, or a failure). */
+  onSocketError = (err: Error): void => this.socketError(err);
+
+  /**
+   * As Node's client on a socket error: the request emits it, then the parser
+   * is finished (a body read to EOF thus completes) before the close handling
+   * aborts whatever is still unfinished.
+   */
+  private socketError(err: Error): void {
+    if (this.errorSeen) return;
+    this.errorSeen = true;
+    const req = this.req;
+    if (req !== null) {
+      this.socket._hadError = true;
+      req.emit("error", err);
+    }
+    const parser = this.parser;
+    if (parser !== null) {
+      if (this.executing) parser.pause();
+      else parser.finish();
+      this.freeParser();
+    }
   }
 
   // ------------------------------------------------------------- parser side
@@ -873,6 +914,7 @@ class ClientConnection implements TransportHandler, ReadRequester {
     const head = Buffer.from(rest);
     const eventName = req.method === "CONNECT" ? "connect" : "upgrade";
     if (req.listenerCount(eventName) > 0) {
+      this.stopErrorListening();
       req.upgradeOrConnect = true;
       socket.emit("agentRemove");
       this.req = null;
@@ -915,10 +957,7 @@ class ClientConnection implements TransportHandler, ReadRequester {
     if (req === null) return;
     const socket = this.socket;
     if (error === null && req.destroyed) error = req._destroyError ?? null;
-    if (error) {
-      socket._hadError = true;
-      req.emit("error", error);
-    }
+    if (error) this.socketError(error);
     const parser = this.parser;
     // A response still unfinished is aborted before the parser is finished (as
     // Node: a close that is not the peer's EOF does not end a close-delimited
@@ -940,10 +979,14 @@ class ClientConnection implements TransportHandler, ReadRequester {
           parser.finish();
           this.freeParser();
         }
-      } else if (!this.upgraded && !res.closed && !res.destroyed) {
-        // The whole response arrived but is still being read: 'close' on the
-        // request follows the response's own 'end'/'close', as on Node where
-        // the socket closes after the data was handed out.
+      } else if (
+        !this.upgraded && !res.closed && !res.destroyed && res.readableFlowing === true
+      ) {
+        // The whole response arrived and is flowing out: 'close' on the request
+        // follows the response's own 'end'/'close', as on Node where the socket
+        // closes after the data was handed out. A response left unread or
+        // paused does not hold the request's 'close' back (Node emits it when
+        // the socket closes).
         res.once("close", () => req._emitClose());
       } else {
         req._emitClose();

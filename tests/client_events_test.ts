@@ -184,6 +184,128 @@ describe("ClientRequest event orders", () => {
     ]);
   });
 
+  // A destroy with an error goes through the socket's 'error' (Node's
+  // socketErrorListener): the request reports it first, then the parser is
+  // finished (a body read to EOF completes), then the close aborts the rest.
+  const boom = (): Error => Object.assign(new Error("boom"), { code: "EBOOM" });
+  const CLOSE_DELIMITED = (c: net.Socket): void => {
+    c.write("HTTP/1.1 200 OK\r\n\r\npartial");
+  };
+
+  test("destroy(err) during a body read to EOF: 'error', then the body ends", async () => {
+    const log = await scenario(
+      CLOSE_DELIMITED,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", (res: IncomingMessage) => res.on("data", () => r.destroy(boom()))),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "res:data",
+      "req:error(EBOOM:boom)",
+      "res:end",
+      "res:close",
+      "req:close",
+    ]);
+  });
+
+  test("destroy(err) in 'response' of a whole response: 'error' before 'end'", async () => {
+    const log = await scenario(
+      OK_KEEP,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", () => r.destroy(boom())),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "req:error(EBOOM:boom)",
+      "res:end",
+      "res:close",
+      "req:close",
+    ]);
+  });
+
+  test("socket.destroy(err) mid-body: the request's 'error', nothing uncaught", async () => {
+    const log = await scenario(
+      PARTIAL,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", () => r.socket!.destroy(boom())),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "res:data",
+      "req:error(EBOOM:boom)",
+      "res:aborted",
+      "req:close",
+      "res:error(ECONNRESET:aborted)",
+      "res:close",
+    ]);
+  });
+
+  test("res.destroy(err) mid-body: 'aborted', the request's 'error', then the response's", async () => {
+    const log = await scenario(
+      PARTIAL,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) => r.on("response", (res: IncomingMessage) => res.on("data", () => res.destroy(boom()))),
+    );
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "res:data",
+      "res:aborted",
+      "req:error(EBOOM:boom)",
+      "res:error(EBOOM:boom)",
+      "res:close",
+      "req:close",
+    ]);
+  });
+
+  test("a response left unread: the request's 'close' when the socket closes", async () => {
+    const srv = await rawServer((s) => s.end("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"));
+    const log: string[] = [];
+    try {
+      const req = get({ host: "127.0.0.1", port: srv.port, agent: false });
+      for (const ev of ["response", "close", "error"]) req.on(ev, () => log.push("req:" + ev));
+      req.on("response", (res: IncomingMessage) => {
+        for (const ev of ["end", "close", "aborted", "error"]) {
+          res.on(ev, () => log.push("res:" + ev));
+        }
+      });
+      await waitFor(() => log.includes("req:close"), 4000, "req close");
+      await delay(60);
+    } finally {
+      await srv.close();
+    }
+    assert.deepEqual(log, ["req:response", "req:close"]);
+  });
+
+  test("a paused response: the request's 'close' first, the body after resume()", async () => {
+    const log = await scenario(
+      OK,
+      (port) => get({ host: "127.0.0.1", port, agent: false }),
+      (r) =>
+        r.on("response", (res: IncomingMessage) => {
+          res.pause();
+          setTimeout(() => res.resume(), 60);
+        }),
+    );
+    await delay(100);
+    assert.deepEqual(log, [
+      "req:socket",
+      "req:finish",
+      "req:response",
+      "req:close",
+      "res:data",
+      "res:end",
+      "res:close",
+    ]);
+  });
+
   test("abort() before a socket is assigned", async () => {
     const log = await scenario(OK, (port) => {
       const r = get({ host: "127.0.0.1", port, agent: false });

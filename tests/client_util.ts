@@ -160,6 +160,8 @@ export interface RawResponseCase {
   holdOpenMs?: number;
   /** Listen for 'upgrade' and 'connect' (default true). */
   listenUpgrade?: boolean;
+  /** The request's `insecureHTTPParser` option. */
+  insecureHTTPParser?: boolean;
 }
 
 /** What the user of `request()` saw. */
@@ -220,6 +222,7 @@ export async function requestRawResponse(
           path: c.path ?? (c.method === "CONNECT" ? "example.com:443" : "/"),
           headers: c.requestHeaders,
           agent: false,
+          ...(c.insecureHTTPParser ? { insecureHTTPParser: true } : {}),
         });
         req.on("information", (i: InfoSeen) => out.information.push(i));
         if (c.listenUpgrade !== false) {

@@ -28,6 +28,7 @@ interface ExtraCase {
   method?: string;
   requestHeaders?: Record<string, string>;
   listenUpgrade?: boolean;
+  insecureHTTPParser?: boolean;
   response?: ExpectedResponse;
   head?: { statusCode: number; rawHeaders: string[] };
   information?: Info[];

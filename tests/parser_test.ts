@@ -855,6 +855,84 @@ describe("responses", () => {
     }
   });
 
+  test("a tab after a Content-Length or a final `chunked` (Node's client refuses / reads to EOF)", () => {
+    for (const ows of ["\t", " \t", "\t "]) {
+      for (const split of [false, true]) {
+        const raw = `HTTP/1.1 200 OK\r\nContent-Length: 2${ows}\r\n\r\nok`;
+        const o = parse("response", split ? byteByByte(raw) : whole(raw));
+        assert.equal(o.error?.code, "HPE_INVALID_CONTENT_LENGTH", JSON.stringify(raw));
+        const te =
+          `HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked${ows}\r\n\r\n2\r\nok\r\n0\r\n\r\n`;
+        const t = parse("response", split ? byteByByte(te) : whole(te));
+        assert.equal(t.error, null);
+        assert.equal(completed(t)[0].body, "2\r\nok\r\n0\r\n\r\n", JSON.stringify(te));
+      }
+    }
+    // Leading tabs, spaces after, and a tab before a later element are fine.
+    const fine = [
+      "HTTP/1.1 200 OK\r\nContent-Length:\t2  \r\n\r\nok",
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding:\tgzip\t,\tchunked  \r\n\r\n2\r\nok\r\n0\r\n\r\n",
+    ];
+    for (const raw of fine) {
+      for (const chunks of [whole(raw), byteByByte(raw)]) {
+        const o = parse("response", chunks);
+        assert.equal(o.error, null, JSON.stringify(raw));
+        assert.equal(completed(o)[0].body, "ok", JSON.stringify(raw));
+      }
+    }
+  });
+
+  test("Connection tokens followed by a tab: no keep-alive or upgrade (Node), close still counts (RFC)", () => {
+    const keepAlive = (line: string, version = "1.0") => {
+      const raw = `HTTP/${version} 200 OK\r\n${line}\r\nContent-Length: 0\r\n\r\n`;
+      const o = parse("response", whole(raw));
+      assert.equal(o.error, null, raw);
+      return o.messages[0].head.shouldKeepAlive;
+    };
+    assert.equal(keepAlive("Connection: keep-alive"), true);
+    assert.equal(keepAlive("Connection: keep-alive  "), true);
+    assert.equal(keepAlive("Connection: \tkeep-alive"), true);
+    assert.equal(keepAlive("Connection: keep-alive\t"), false);
+    assert.equal(keepAlive("Connection: keep-alive\t, x"), false);
+    assert.equal(keepAlive("Connection: x,\tkeep-alive"), true);
+    assert.equal(keepAlive("Connection: close\t", "1.1"), false);
+    assert.equal(keepAlive("Connection: close \t, x", "1.1"), false);
+    const up = (conn: string) =>
+      parse(
+        "response",
+        whole(`HTTP/1.1 101 S\r\nUpgrade: x\r\nConnection: ${conn}\r\n\r\n`),
+      ).messages[0].head.upgrade;
+    assert.equal(up("upgrade"), true);
+    assert.equal(up("upgrade\t"), false);
+    // A request's tokens are read as before.
+    const req = parse("request", whole("GET / HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n"));
+    assert.equal(req.messages[0].head.shouldKeepAlive, true);
+  });
+
+  test("chunk extensions of a response may have empty names (`;;`, `;=v`), as Node's client", () => {
+    const raw =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;;a;=b\r\nok\r\n0;;z\r\n\r\n";
+    for (const chunks of [whole(raw), byteByByte(raw)]) {
+      const o = parse("response", chunks);
+      assert.equal(o.error, null);
+      assert.equal(completed(o)[0].body, "ok");
+    }
+    const req = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2;;a\r\nok\r\n0\r\n\r\n";
+    assert.equal(parse("request", whole(req)).error?.code, "HPE_STRICT");
+    // A quote inside a token value opens a quoted string (llhttp), `;` and all.
+    const q = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b"c; d"\r\nok\r\n0\r\n\r\n';
+    for (const chunks of [whole(q), byteByByte(q)]) {
+      const o = parse("response", chunks);
+      assert.equal(o.error, null);
+      assert.equal(completed(o)[0].body, "ok");
+    }
+    const bad = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;a=b"c"d\r\nok\r\n0\r\n\r\n';
+    assert.equal(
+      parse("response", whole(bad)).error?.reason,
+      "Invalid character in chunk extensions quote value",
+    );
+  });
+
   test("no body for HEAD (HEADERS_SKIP_BODY), 204 and 304, whatever the framing headers", () => {
     const raw = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n" +
       "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" +
@@ -1127,6 +1205,48 @@ describe("lenient (insecureHTTPParser)", () => {
     assert.equal(completed(te)[0].body, "zzz");
   });
 
+  test("a response's Content-Length keeps its strict syntax; a non-chunked TE wins over it", () => {
+    for (
+      const raw of [
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2, 2\r\n\r\nok",
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\t\r\n\r\nok",
+      ]
+    ) {
+      assert.equal(
+        parse("response", whole(raw), lenient).error?.code,
+        raw.includes("2\r\nC") ? "HPE_UNEXPECTED_CONTENT_LENGTH" : "HPE_INVALID_CONTENT_LENGTH",
+        raw,
+      );
+    }
+    // A length past 2^53 is a response's as in strict mode: huge, not an error.
+    const big = parse("response", [
+      bytes("HTTP/1.1 200 OK\r\nContent-Length: 9007199254740993\r\n\r\nab"),
+    ], {
+      ...lenient,
+      noFinish: true,
+    });
+    assert.equal(big.error, null);
+    assert.equal(big.messages[0].body, "ab");
+    const te = parse(
+      "response",
+      whole("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\nContent-Length: 2\r\n\r\nokEXTRA"),
+      lenient,
+    );
+    assert.equal(te.error, null);
+    assert.equal(completed(te)[0].body, "okEXTRA");
+    assert.equal(completed(te)[0].head.shouldKeepAlive, false);
+    // Spaces before the colon of a framing field stay in its name (llhttp).
+    const sp = parse(
+      "response",
+      whole("HTTP/1.1 200 OK\r\nContent-Length  : 2\r\n\r\nok"),
+      lenient,
+    );
+    assert.equal(sp.error, null);
+    assert.deepEqual(sp.messages[0].head.rawHeaders, ["Content-Length  ", "2"]);
+    assert.equal(sp.messages[0].body, "ok");
+  });
+
   test("still rejects what no flag relaxes", () => {
     for (
       const raw of [
@@ -1245,7 +1365,11 @@ function generate(rnd: () => number, kind: ParserKind): GenMessage {
     : `HTTP/1.${minor} ${status} ${reason}\r\n`;
   for (let k = 0; k < headers.length; k += 2) {
     const ows1 = pick(["", " ", "  ", "\t", " \t"]);
-    const ows2 = pick(["", "", " ", "\t "]);
+    // Node's client takes no tab after a response's Content-Length, a final
+    // `chunked` or `keep-alive` (llhttp), so a response's framing fields end with SP only.
+    const framing = kind === "response" &&
+      /^(content-length|transfer-encoding|connection)$/i.test(headers[k]);
+    const ows2 = framing ? pick(["", "", " ", "  "]) : pick(["", "", " ", "\t "]);
     wire += `${headers[k]}:${ows1}${headers[k + 1]}${headers[k + 1] === "" ? "" : ows2}\r\n`;
   }
   wire += "\r\n" + bodyWire;

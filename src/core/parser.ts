@@ -20,7 +20,10 @@
  * anything after `chunked` in a request's `Transfer-Encoding`, an empty list
  * element included (`lenient` accepts identical values and empty elements).
  * Lengths above 2^53-1 are refused in requests (HPE_INVALID_CONTENT_LENGTH /
- * HPE_INVALID_CHUNK_SIZE).
+ * HPE_INVALID_CHUNK_SIZE). A response is read as Node's client reads it: a tab
+ * after the Content-Length digits is refused, and a final `chunked`, a
+ * `keep-alive` or an `upgrade` followed by a tab is not that token (`close` is,
+ * RFC 9112 9.6).
  *
  * @example
  * ```ts
@@ -277,6 +280,17 @@ function trimEnd(s: string): string {
   return e === s.length ? s : s.slice(0, e);
 }
 
+/** `s` holds an HTAB at or after index `from`. */
+function tabAfter(s: string, from: number): boolean {
+  for (let k = from; k < s.length; k++) if (s.charCodeAt(k) === HT) return true;
+  return false;
+}
+
+/** `raw` (a list element) holds an HTAB after its trimmed `token`. */
+function tabAfterToken(raw: string, token: string): boolean {
+  return raw.length !== token.length && tabAfter(raw, raw.indexOf(token) + token.length);
+}
+
 /** Removes leading and trailing SP/HTAB. */
 function trimOws(s: string): string {
   let b = 0;
@@ -447,6 +461,12 @@ export class HTTPParser {
   private fieldName = "";
   private fieldKind = H_OTHER;
   private fieldValue = "";
+  /**
+   * The OWS trimmed off the end of `fieldValue` held a tab. Node's client
+   * (llhttp) then refuses a Content-Length (only SP may follow its digits) and
+   * does not take a final `chunked` as the transfer coding.
+   */
+  private valueTrailHT = false;
 
   private hasContentLength = false;
   private contentLength = 0;
@@ -788,7 +808,10 @@ export class HTTPParser {
         }
 
         case S_RES_LINE_LF: {
-          if (data[i] === LF) i++;
+          c = data[i];
+          // (lenient: as llhttp, a second CR ends the status line too; RFC 9112
+          // 2.2 makes a bare CR invalid, so the strict parser refuses it)
+          if (c === LF || (c === CR && lenient)) i++;
           else if (!lenient) return this.fail("HPE_STRICT", "Expected LF after CR", i);
           state = S_HEADERS_START;
           continue;
@@ -886,6 +909,8 @@ export class HTTPParser {
         case S_FIELD_COLON_WS: {
           c = data[i];
           if (c === SP) {
+            // (lenient) llhttp keeps these spaces in the field name.
+            this.fieldName += " ";
             i++;
             continue;
           }
@@ -906,6 +931,7 @@ export class HTTPParser {
           if (i === len) continue;
           if (c === CR) {
             this.fieldValue = this.pending;
+            this.valueTrailHT = false;
             this.pending = "";
             i++;
             state = S_VALUE_LF;
@@ -914,6 +940,7 @@ export class HTTPParser {
               return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header value char", i);
             }
             this.fieldValue = this.pending;
+            this.valueTrailHT = false;
             this.pending = "";
             i++;
             state = S_VALUE_LWS;
@@ -955,19 +982,25 @@ export class HTTPParser {
           }
           if (this.countHeader(j - mark)) return this.overflow(j + 1);
           let end = j;
+          let trailHT = false;
           while (end > mark) {
             const t = data[end - 1];
-            if (t !== SP && t !== HT) break;
+            if (t === HT) trailHT = true;
+            else if (t !== SP) break;
             end--;
           }
           if (this.pending === "") {
             this.fieldValue = this.sub(data, mark, end);
           } else {
-            this.fieldValue = end > mark
-              ? this.pending + decodeRange(data, mark, end)
-              : trimEnd(this.pending);
+            if (end > mark) {
+              this.fieldValue = this.pending + decodeRange(data, mark, end);
+            } else {
+              this.fieldValue = trimEnd(this.pending);
+              if (!trailHT) trailHT = tabAfter(this.pending, this.fieldValue.length);
+            }
             this.pending = "";
           }
+          this.valueTrailHT = trailHT;
           state = data[j] === CR ? S_VALUE_LF : S_VALUE_LWS;
           i = j + 1;
           continue;
@@ -1123,9 +1156,10 @@ export class HTTPParser {
 
         case S_CHUNK_EXT_NAME_START: {
           c = data[i];
-          // A response may have an empty name before `=` (`5;=x`), as Node's
-          // client takes; other bad bytes are then reported by the name state.
-          if (TOKEN[c] !== 1 && (this.isRequest || c === SP || c === CR || c === 0x3b)) {
+          // A response may have an empty name before `=` or `;` (`5;=x`,
+          // `5;;x`), as Node's client takes; other bad bytes are then reported
+          // by the name state.
+          if (TOKEN[c] !== 1 && (this.isRequest || c === SP || c === CR)) {
             return this.fail("HPE_STRICT", "Invalid character in chunk extensions", i);
           }
           state = S_CHUNK_EXT_NAME;
@@ -1151,6 +1185,12 @@ export class HTTPParser {
           } else if (c === CR) {
             i++;
             state = S_CHUNK_SIZE_LF;
+          } else if (c === 0x22 && !isName && !this.isRequest) {
+            // A quote inside a response's token value opens a quoted string
+            // (`a=b"c d"`), as Node's client reads it.
+            i++;
+            this.extSize++;
+            state = S_CHUNK_EXT_QUOTED;
           } else if (c === LF) {
             if (!lenient) {
               return this.fail(
@@ -1501,11 +1541,14 @@ export class HTTPParser {
       if (size >= this.maxHeaderSize) return i;
       this.headerSize = size;
       let end = v;
+      let trailHT = false;
       while (end > k) {
         const t = data[end - 1];
-        if (t !== SP && t !== HT) break;
+        if (t === HT) trailHT = true;
+        else if (t !== SP) break;
         end--;
       }
+      this.valueTrailHT = trailHT;
       const name = this.sub(data, i, j);
       this.fieldName = name;
       this.fieldKind = this.inTrailers ? H_OTHER : headerKind(name);
@@ -1757,7 +1800,8 @@ export class HTTPParser {
       );
       return false;
     }
-    if (!this.isRequest && !this.lenient) return this.onResponseContentLength(value, at);
+    // A response's, lenient or not: llhttp has no leniency for its syntax.
+    if (!this.isRequest) return this.onResponseContentLength(value, at);
     // 1*DIGIT; lenient: also a list of identical 1*DIGIT values (RFC 9110 8.6).
     let n = -1;
     let cur = -1;
@@ -1821,7 +1865,7 @@ export class HTTPParser {
     }
     const end = k;
     while (k < len && value.charCodeAt(k) === SP) k++;
-    if (end === 0 || k !== len) {
+    if (end === 0 || k !== len || this.valueTrailHT) {
       this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
       return false;
     }
@@ -1872,7 +1916,9 @@ export class HTTPParser {
         if (!this.isRequest) this.teChunked = false;
         continue;
       }
-      const chunked = eqIgnoreCase(coding, "chunked");
+      // Node's client: `chunked` then a tab (`chunked\t`) names no coding it knows.
+      const chunked = eqIgnoreCase(coding, "chunked") &&
+        (k < value.length || this.isRequest || !this.valueTrailHT);
       this.teChunked = chunked;
       if (chunked) this.teSawChunked = true;
     }
@@ -1883,17 +1929,23 @@ export class HTTPParser {
     let start = 0;
     for (let k = 0; k <= value.length; k++) {
       if (k < value.length && value.charCodeAt(k) !== 0x2c) continue;
-      const token = trimOws(value.slice(start, k));
+      const raw = value.slice(start, k);
+      const token = trimOws(raw);
       start = k + 1;
+      // Node's client (llhttp) knows a token followed by SP only: after a tab
+      // it takes neither `keep-alive` nor `upgrade` (`close` is still honoured,
+      // as RFC 9112 9.6 asks).
+      const tabbed = !this.isRequest && token.length !== 0 &&
+        (k === value.length ? this.valueTrailHT : tabAfterToken(raw, token));
       switch (token.length) {
         case 5:
           if (eqIgnoreCase(token, "close")) this.connClose = true;
           break;
         case 7:
-          if (eqIgnoreCase(token, "upgrade")) this.connUpgrade = true;
+          if (!tabbed && eqIgnoreCase(token, "upgrade")) this.connUpgrade = true;
           break;
         case 10:
-          if (eqIgnoreCase(token, "keep-alive")) this.connKeepAlive = true;
+          if (!tabbed && eqIgnoreCase(token, "keep-alive")) this.connKeepAlive = true;
           break;
       }
     }
@@ -1906,6 +1958,7 @@ export class HTTPParser {
     if ((status >= 100 && status < 200) || status === 204 || status === 304 || this.skipBody) {
       return false;
     }
+    if (this.hasTransferEncoding && !this.chunkedBody) return true;
     return !(this.chunkedBody || this.hasContentLength);
   }
 
@@ -1941,6 +1994,10 @@ export class HTTPParser {
           );
           return STOP;
         }
+        eofBody = true;
+      } else {
+        // A response's body then ends with the connection, even when a
+        // Content-Length came too (lenient): the coding wins (RFC 9112 6.3).
         eofBody = true;
       }
     }
