@@ -12,7 +12,11 @@ import type { IncomingMessage } from "./incoming_message.ts";
 import type { Transport } from "./transport/transport.ts";
 import type { HeadersInput, OutgoingHeaderValue } from "./core/serializer.ts";
 import { STATUS_CODES } from "./core/constants.ts";
-import { checkInvalidHeaderChar } from "./core/headers.ts";
+import {
+  checkInvalidHeaderChar,
+  validateHeaderName,
+  validateHeaderValue,
+} from "./core/headers.ts";
 import {
   ERR_HTTP_HEADERS_SENT,
   ERR_HTTP_INVALID_STATUS_CODE,
@@ -31,7 +35,10 @@ const linkValueRegExp = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
 const LINK_FORMAT = 'must be an array or string of format "</styles.css>; rel=preload; as=style"';
 
 function validateLinkFormat(value: unknown): void {
-  if (typeof value !== "string" || !linkValueRegExp.test(value)) {
+  // A CR or LF inside the <...> part would split the 103 head (newer Node refuses it).
+  if (
+    typeof value !== "string" || !linkValueRegExp.test(value) || checkInvalidHeaderChar(value)
+  ) {
     throw ERR_INVALID_ARG_VALUE("hints", value, LINK_FORMAT);
   }
 }
@@ -172,7 +179,11 @@ export class ServerResponse extends OutgoingMessage {
     if (link.length === 0) return;
     let head = "HTTP/1.1 103 Early Hints\r\nLink: " + link + "\r\n";
     for (const key of Object.keys(hints)) {
-      if (key !== "link") head += key + ": " + hints[key] + "\r\n";
+      if (key === "link") continue;
+      // Newer Node checks the other hints as it does any header (Node 20 wrote them as given).
+      validateHeaderName(key);
+      validateHeaderValue(key, hints[key]);
+      head += key + ": " + hints[key] + "\r\n";
     }
     head += "\r\n";
     this._writeRaw(Buffer.from(head, "latin1"), cb);
