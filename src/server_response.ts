@@ -59,6 +59,18 @@ function linkHeaderValue(hints: unknown): string {
   throw ERR_INVALID_ARG_VALUE("hints", hints, LINK_FORMAT);
 }
 
+/** A fetch `Headers` as a header object (Set-Cookie lines kept apart, as a list). */
+function headersToObject(h: Headers): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  h.forEach((value, name) => {
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  });
+  return out;
+}
+
 /** Status lines with their standard reason phrase, made once per code. */
 const statusLines: (string | undefined)[] = [];
 
@@ -221,6 +233,8 @@ export class ServerResponse extends OutgoingMessage {
       obj ??= reason;
     }
     this.statusCode = statusCode;
+    // Newer Node takes a fetch `Headers` too (Node 20 saw no own keys in it).
+    if (obj && typeof Headers === "function" && obj instanceof Headers) obj = headersToObject(obj);
 
     let headers: HeadersInput | null | undefined;
     if (this._outHeaders) {
