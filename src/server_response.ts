@@ -71,6 +71,15 @@ function headersToObject(h: Headers): Record<string, string | string[]> {
   return out;
 }
 
+/** True when the name at `arr[n]` (a rawHeaders-style list) already came at an earlier even index. */
+function repeatsEarlier(arr: readonly unknown[], n: number): boolean {
+  const name = String(arr[n]).toLowerCase();
+  for (let i = 0; i < n; i += 2) {
+    if (arr[i] && String(arr[i]).toLowerCase() === name) return true;
+  }
+  return false;
+}
+
 /** Status lines with their standard reason phrase, made once per code. */
 const statusLines: (string | undefined)[] = [];
 
@@ -241,9 +250,13 @@ export class ServerResponse extends OutgoingMessage {
       if (Array.isArray(obj)) {
         const arr = obj as readonly unknown[];
         if (arr.length % 2 !== 0) throw ERR_INVALID_ARG_VALUE("headers", obj);
+        // The list is in rawHeaders form: a name given again in it adds a line
+        // (newer Node; Node 20 kept only its last value).
         for (let n = 0; n < arr.length; n += 2) {
           const k = arr[n] as string;
-          if (k) this.setHeader(k, arr[n + 1] as OutgoingHeaderValue);
+          if (!k) continue;
+          if (repeatsEarlier(arr, n)) this.appendHeader(k, arr[n + 1] as OutgoingHeaderValue);
+          else this.setHeader(k, arr[n + 1] as OutgoingHeaderValue);
         }
       } else if (obj) {
         const rec = obj as Record<string, OutgoingHeaderValue>;
