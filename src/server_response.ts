@@ -12,11 +12,7 @@ import type { IncomingMessage } from "./incoming_message.ts";
 import type { Transport } from "./transport/transport.ts";
 import type { HeadersInput, OutgoingHeaderValue } from "./core/serializer.ts";
 import { STATUS_CODES } from "./core/constants.ts";
-import {
-  checkInvalidHeaderChar,
-  validateHeaderName,
-  validateHeaderValue,
-} from "./core/headers.ts";
+import { checkInvalidHeaderChar, validateHeaderName, validateHeaderValue } from "./core/headers.ts";
 import {
   ERR_HTTP_HEADERS_SENT,
   ERR_HTTP_INVALID_STATUS_CODE,
@@ -227,8 +223,8 @@ export class ServerResponse extends OutgoingMessage {
    */
   writeHead(
     statusCode: number,
-    reason?: string | HeadersInput | null,
-    obj?: HeadersInput | null,
+    reason?: string | HeadersInput | Headers | null,
+    obj?: HeadersInput | Headers | null,
   ): this {
     if (this._header) throw ERR_HTTP_HEADERS_SENT("write");
     const original = statusCode;
@@ -243,13 +239,16 @@ export class ServerResponse extends OutgoingMessage {
     }
     this.statusCode = statusCode;
     // Newer Node takes a fetch `Headers` too (Node 20 saw no own keys in it).
-    if (obj && typeof Headers === "function" && obj instanceof Headers) obj = headersToObject(obj);
+    let given = obj as HeadersInput | null | undefined;
+    if (obj && typeof Headers === "function" && obj instanceof Headers) {
+      given = headersToObject(obj);
+    }
 
     let headers: HeadersInput | null | undefined;
     if (this._outHeaders) {
-      if (Array.isArray(obj)) {
-        const arr = obj as readonly unknown[];
-        if (arr.length % 2 !== 0) throw ERR_INVALID_ARG_VALUE("headers", obj);
+      if (Array.isArray(given)) {
+        const arr = given as readonly unknown[];
+        if (arr.length % 2 !== 0) throw ERR_INVALID_ARG_VALUE("headers", given);
         // The list is in rawHeaders form: a name given again in it adds a line
         // (newer Node; Node 20 kept only its last value).
         for (let n = 0; n < arr.length; n += 2) {
@@ -258,15 +257,15 @@ export class ServerResponse extends OutgoingMessage {
           if (repeatsEarlier(arr, n)) this.appendHeader(k, arr[n + 1] as OutgoingHeaderValue);
           else this.setHeader(k, arr[n + 1] as OutgoingHeaderValue);
         }
-      } else if (obj) {
-        const rec = obj as Record<string, OutgoingHeaderValue>;
+      } else if (given) {
+        const rec = given as Record<string, OutgoingHeaderValue>;
         for (const k of Object.keys(rec)) {
           if (k) this.setHeader(k, rec[k]);
         }
       }
       headers = this._outHeaders;
     } else {
-      headers = obj;
+      headers = given;
     }
 
     if (checkInvalidHeaderChar(this.statusMessage)) throw ERR_INVALID_CHAR("statusMessage");
@@ -283,8 +282,8 @@ export class ServerResponse extends OutgoingMessage {
   /** Alias of `writeHead` (legacy). */
   writeHeader(
     statusCode: number,
-    reason?: string | HeadersInput | null,
-    obj?: HeadersInput | null,
+    reason?: string | HeadersInput | Headers | null,
+    obj?: HeadersInput | Headers | null,
   ): this {
     return this.writeHead(statusCode, reason, obj);
   }

@@ -1,0 +1,164 @@
+/**
+ * Behaviours from newer Node versions (22/24) found by running the test/parallel
+ * http tests that Node 20 itself fails; each one adds to what Node 20 does
+ * without going against it.
+ *
+ * `request({ setDefaultHeaders: false })` sends only the headers given: no
+ * Connection, Content-Length, Transfer-Encoding or Host of its own (`setHost`
+ * still adds Host when set to true).
+ *
+ * `res.writeEarlyHints()` checks the other hints as headers (ERR_INVALID_HTTP_TOKEN,
+ * ERR_INVALID_CHAR) and refuses a link holding CR or LF (ERR_INVALID_ARG_VALUE).
+ *
+ * `res.writeHead()` takes a fetch `Headers`; given a rawHeaders-style list after
+ * `setHeader()`, a name repeated in the list adds a line (Node 20 kept one).
+ */
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { request } from "../mod.ts";
+import type { IncomingMessage } from "../src/incoming_message.ts";
+import type { ServerResponse } from "../src/server_response.ts";
+import { raw, withServer } from "./server_util.ts";
+import { rawServer } from "./client_util.ts";
+
+/** Sends one request with `options` (and `prepare` run on it) to a raw server; resolves with the head it got. */
+async function headOf(
+  options: Record<string, unknown>,
+  prepare?: (req: ReturnType<typeof request>) => void,
+): Promise<string> {
+  const srv = await rawServer((socket) => {
+    socket.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: "127.0.0.1", port: srv.port, agent: false, ...options },
+        (res) => {
+          res.resume();
+          res.on("end", resolve);
+        },
+      );
+      req.on("error", reject);
+      prepare?.(req);
+      req.end();
+    });
+    return srv.heads[0];
+  } finally {
+    await srv.close();
+  }
+}
+
+describe("nodecompat n12: request({ setDefaultHeaders: false })", () => {
+  test("with a raw header list, the head holds exactly that list", async () => {
+    const head = await headOf({
+      method: "POST",
+      setDefaultHeaders: false,
+      headers: ["host", "example.org", "foo", "bar", "test", "value", "foo", "baz"],
+    });
+    assert.equal(
+      head,
+      "POST / HTTP/1.1\r\nhost: example.org\r\nfoo: bar\r\ntest: value\r\nfoo: baz\r\n\r\n",
+    );
+  });
+
+  test("with setHeader, only the headers set (a Connection given is kept)", async () => {
+    const head = await headOf({ method: "POST", setDefaultHeaders: false }, (req) => {
+      req.setHeader("test", "value");
+      req.setHeader("HOST", "example.org");
+      req.setHeader("foo", ["bar", "baz"]);
+      req.setHeader("connection", "close");
+    });
+    assert.equal(
+      head,
+      "POST / HTTP/1.1\r\ntest: value\r\nHOST: example.org\r\nfoo: bar\r\nfoo: baz\r\n" +
+        "connection: close\r\n\r\n",
+    );
+  });
+
+  test("setHost: true still adds Host; nothing else", async () => {
+    const head = await headOf({ method: "POST", setDefaultHeaders: false, setHost: true });
+    assert.match(head, /^POST \/ HTTP\/1\.1\r\nHost: 127\.0\.0\.1:\d+\r\n\r\n$/);
+  });
+
+  test("the default (and true) still adds them", async () => {
+    const head = await headOf({ method: "POST", setDefaultHeaders: true });
+    assert.match(head, /\r\nHost: 127\.0\.0\.1:\d+\r\nConnection: close\r\n/);
+    assert.match(head, /\r\nContent-Length: 0\r\n/);
+  });
+});
+
+describe("nodecompat n12: writeEarlyHints() checks its hints", () => {
+  test("bad names, values and links throw; nothing is sent for them", async () => {
+    const codes: string[] = [];
+    const handler = (_req: IncomingMessage, res: ServerResponse): void => {
+      const attempt = (hints: Record<string, string>): void => {
+        try {
+          res.writeEarlyHints(hints);
+          codes.push("none");
+        } catch (e) {
+          codes.push((e as { code: string }).code);
+        }
+      };
+      const link = "</styles.css>; rel=preload; as=style";
+      attempt({ link, "X-Custom": "valid\r\nSet-Cookie: a=b" });
+      attempt({ link, "X-Custom\r\nSet-Cookie: a=b": "value" });
+      attempt({ link: "</styles.css\r\nSet-Cookie: a=b>; rel=preload" });
+      attempt({ link, "x-ok": "fine" });
+      res.end("done");
+    };
+    await withServer(handler, async (port) => {
+      const r = await raw(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assert.deepEqual(codes, [
+        "ERR_INVALID_CHAR",
+        "ERR_INVALID_HTTP_TOKEN",
+        "ERR_INVALID_ARG_VALUE",
+        "none",
+      ]);
+      assert.ok(
+        r.text.startsWith(
+          "HTTP/1.1 103 Early Hints\r\nLink: </styles.css>; rel=preload; as=style\r\n" +
+            "x-ok: fine\r\n\r\nHTTP/1.1 200 OK\r\n",
+        ),
+        r.text,
+      );
+      assert.ok(!r.text.includes("Set-Cookie"));
+    });
+  });
+});
+
+describe("nodecompat n12: writeHead() headers", () => {
+  test("a fetch Headers object is sent (merged over setHeader)", async () => {
+    const handler = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.setHeader("test", "1");
+      const h = new Headers([["test", "2"], ["x-b", "3"], ["set-cookie", "a=1"]]);
+      h.append("set-cookie", "b=2");
+      res.writeHead(200, h);
+      res.end();
+    };
+    await withServer(handler, async (port) => {
+      const r = await raw(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assert.match(r.text, /\r\ntest: 2\r\n/);
+      assert.match(r.text, /\r\nx-b: 3\r\n/);
+      assert.match(r.text, /\r\nset-cookie: a=1\r\nset-cookie: b=2\r\n/);
+      assert.ok(!r.text.includes("test: 1"));
+    });
+  });
+
+  test("a rawHeaders-style list keeps its repeated names after setHeader", async () => {
+    const handler = (_req: IncomingMessage, res: ServerResponse): void => {
+      res.setHeader("set-val", "abc");
+      res.setHeader("Array-Val", "old");
+      res.writeHead(200, ["array-val", "1", "other", "x", "array-val", "2"]);
+      res.end();
+    };
+    await withServer(handler, async (port) => {
+      const r = await raw(port, "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      assert.match(
+        r.text,
+        /^HTTP\/1\.1 200 OK\r\nset-val: abc\r\narray-val: 1\r\narray-val: 2\r\nother: x\r\n/,
+      );
+      assert.ok(!r.text.includes("old"));
+    });
+  });
+});
