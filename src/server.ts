@@ -40,6 +40,12 @@ export interface ServerOptions {
   headersTimeout?: number;
   /** Ms an idle keep-alive connection is kept (default 5000). */
   keepAliveTimeout?: number;
+  /**
+   * Ms added to `keepAliveTimeout` before an idle connection is really closed,
+   * so a client that reuses it right at the advertised limit is not reset
+   * (default 1000, the margin Node 20 always used; option added in Node 24.6).
+   */
+  keepAliveTimeoutBuffer?: number;
   /** How often request/headers timeouts are checked, in ms (default 30000). */
   connectionsCheckingInterval?: number;
   /** Accept what Node's lenient parser accepts. */
@@ -152,6 +158,8 @@ export class Server extends EventEmitter {
   headersTimeout: number;
   /** See {@link ServerOptions.keepAliveTimeout}. */
   keepAliveTimeout: number;
+  /** See {@link ServerOptions.keepAliveTimeoutBuffer}. */
+  keepAliveTimeoutBuffer: number;
   /** See {@link ServerOptions.connectionsCheckingInterval}. */
   connectionsCheckingInterval: number;
   /** See {@link ServerOptions.requireHostHeader}. */
@@ -235,6 +243,12 @@ export class Server extends EventEmitter {
       this.keepAliveTimeout = opts.keepAliveTimeout;
     } else {
       this.keepAliveTimeout = 5_000;
+    }
+    if (opts.keepAliveTimeoutBuffer !== undefined) {
+      validateInteger(opts.keepAliveTimeoutBuffer, "keepAliveTimeoutBuffer", 0);
+      this.keepAliveTimeoutBuffer = opts.keepAliveTimeoutBuffer;
+    } else {
+      this.keepAliveTimeoutBuffer = 1_000;
     }
     if (opts.connectionsCheckingInterval !== undefined) {
       validateInteger(opts.connectionsCheckingInterval, "connectionsCheckingInterval", 0);

@@ -32,7 +32,7 @@ import { nextTick, nextTickWith } from "./next_tick.ts";
 import { loopNow } from "./clock.ts";
 import { insecureParserDefault } from "./process_options.ts";
 
-/** Extra ms added to `keepAliveTimeout` before an idle connection is closed (as Node). */
+/** Extra ms added to `keepAliveTimeout` when the server's `keepAliveTimeoutBuffer` is unusable. */
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 const continueExpression = /(?:^|\W)100-continue(?:$|\W)/i;
 
@@ -508,7 +508,11 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     } else if (this.outgoing.length === 0) {
       const server = this.server;
       if (server.keepAliveTimeout && typeof this.socket.setTimeout === "function") {
-        this.socket.setTimeout(server.keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER);
+        const extra = server.keepAliveTimeoutBuffer;
+        this.socket.setTimeout(
+          server.keepAliveTimeout +
+            (typeof extra === "number" && extra >= 0 ? extra : KEEP_ALIVE_TIMEOUT_BUFFER),
+        );
         this.keepAliveTimeoutSet = true;
       }
     } else {

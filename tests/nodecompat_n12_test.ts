@@ -12,14 +12,19 @@
  *
  * `res.writeHead()` takes a fetch `Headers`; given a rawHeaders-style list after
  * `setHeader()`, a name repeated in the list adds a line (Node 20 kept one).
+ *
+ * `server.keepAliveTimeoutBuffer` and `agent.agentKeepAliveTimeoutBuffer`
+ * (default 1000, the margin Node 20 always used) set the extra idle time a
+ * server gives a kept-alive connection and what an agent takes off the
+ * server's `Keep-Alive: timeout=N` hint.
  */
 
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { request } from "../mod.ts";
+import { Agent, createServer, request } from "../mod.ts";
 import type { IncomingMessage } from "../src/incoming_message.ts";
 import type { ServerResponse } from "../src/server_response.ts";
-import { raw, withServer } from "./server_util.ts";
+import { listen, raw, stop, withServer } from "./server_util.ts";
 import { rawServer } from "./client_util.ts";
 
 /** Sends one request with `options` (and `prepare` run on it) to a raw server; resolves with the head it got. */
@@ -160,5 +165,76 @@ describe("nodecompat n12: writeHead() headers", () => {
       );
       assert.ok(!r.text.includes("old"));
     });
+  });
+});
+
+describe("nodecompat n12: keep-alive timeout buffers", () => {
+  test("server.keepAliveTimeoutBuffer: default 1000, option, validation, used", async () => {
+    assert.equal(createServer().keepAliveTimeoutBuffer, 1000);
+    assert.equal(createServer({ keepAliveTimeoutBuffer: 0 }).keepAliveTimeoutBuffer, 0);
+    assert.throws(() => createServer({ keepAliveTimeoutBuffer: -1 }), {
+      code: "ERR_OUT_OF_RANGE",
+    });
+    assert.throws(() => createServer({ keepAliveTimeoutBuffer: "1" as unknown as number }), {
+      code: "ERR_INVALID_ARG_TYPE",
+    });
+    // keepAliveTimeout 100 + buffer 0: the idle connection closes well before Node 20's +1000.
+    const server = createServer({ keepAliveTimeout: 100, keepAliveTimeoutBuffer: 0 }, (_q, r) => {
+      r.end("ok");
+    });
+    const port = await listen(server);
+    try {
+      const started = Date.now();
+      const r = await raw(port, "GET / HTTP/1.1\r\nHost: x\r\n\r\n", { timeout: 3000 });
+      assert.equal(r.closed, true);
+      assert.ok(Date.now() - started < 900, `closed after ${Date.now() - started} ms`);
+      assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n/);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("agent.agentKeepAliveTimeoutBuffer: option, fallback to 1000, taken off the hint", async () => {
+    assert.equal(new Agent().agentKeepAliveTimeoutBuffer, 1000);
+    assert.equal(
+      new Agent({ agentKeepAliveTimeoutBuffer: 1500 }).agentKeepAliveTimeoutBuffer,
+      1500,
+    );
+    assert.equal(
+      new Agent({ agentKeepAliveTimeoutBuffer: -100 }).agentKeepAliveTimeoutBuffer,
+      1000,
+    );
+    assert.equal(
+      new Agent({ agentKeepAliveTimeoutBuffer: Infinity }).agentKeepAliveTimeoutBuffer,
+      1000,
+    );
+    // Keep-Alive: timeout=5 with a 1500 ms buffer: the pooled socket idles out after 3500 ms.
+    const srv = await rawServer((socket) => {
+      socket.write(
+        "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n\r\n",
+      );
+    });
+    const agent = new Agent({
+      keepAlive: true,
+      timeout: 60_000,
+      agentKeepAliveTimeoutBuffer: 1500,
+    });
+    try {
+      const timeout = await new Promise<number | undefined>((resolve, reject) => {
+        request({ host: "127.0.0.1", port: srv.port, agent }, (res) => {
+          res.resume();
+          res.on("end", () => {
+            setTimeout(() => {
+              const free = Object.values(agent.freeSockets)[0] as { timeout?: number }[];
+              resolve(free?.[0]?.timeout);
+            }, 20);
+          });
+        }).on("error", reject).end();
+      });
+      assert.equal(timeout, 3500);
+    } finally {
+      agent.destroy();
+      await srv.close();
+    }
   });
 });
