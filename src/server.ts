@@ -73,6 +73,19 @@ export interface ServerOptions {
   rejectNonStandardBodyWrites?: boolean;
   /** SO_REUSEPORT where the runtime supports it. */
   reusePort?: boolean;
+  /**
+   * Decides, for a request asking for an `Upgrade`, whether it is an upgrade
+   * ('upgrade' event; the socket is destroyed without a listener) or a plain
+   * request ('request' event). Called with the server as `this`. Default:
+   * whether the server has an 'upgrade' listener, as Node 20 decides
+   * (option added in Node 24.9 / 22.21).
+   */
+  shouldUpgradeCallback?: (this: Server, req: IncomingMessage) => boolean;
+}
+
+/** The default `shouldUpgradeCallback`: upgrade when someone listens for 'upgrade'. */
+function hasUpgradeListener(this: Server): boolean {
+  return this.listenerCount("upgrade") > 0;
 }
 
 /** Listener of the 'request' event. */
@@ -168,6 +181,8 @@ export class Server extends EventEmitter {
   joinDuplicateHeaders: boolean | undefined;
   /** See {@link ServerOptions.rejectNonStandardBodyWrites}. */
   rejectNonStandardBodyWrites: boolean;
+  /** See {@link ServerOptions.shouldUpgradeCallback}. */
+  shouldUpgradeCallback: (this: Server, req: IncomingMessage) => boolean;
   /** See {@link ServerOptions.maxHeaderSize}. */
   maxHeaderSize: number | undefined;
   /** See {@link ServerOptions.insecureHTTPParser}. */
@@ -271,6 +286,18 @@ export class Server extends EventEmitter {
       this.rejectNonStandardBodyWrites = opts.rejectNonStandardBodyWrites;
     } else {
       this.rejectNonStandardBodyWrites = false;
+    }
+    if (opts.shouldUpgradeCallback !== undefined) {
+      if (typeof opts.shouldUpgradeCallback !== "function") {
+        throw ERR_INVALID_ARG_TYPE(
+          "options.shouldUpgradeCallback",
+          "Function",
+          opts.shouldUpgradeCallback,
+        );
+      }
+      this.shouldUpgradeCallback = opts.shouldUpgradeCallback;
+    } else {
+      this.shouldUpgradeCallback = hasUpgradeListener;
     }
     this._noDelay = opts.noDelay ?? true;
     this._keepAlive = !!opts.keepAlive;

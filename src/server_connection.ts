@@ -306,7 +306,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     this.resetSocketTimeout();
 
     if (head.upgrade) {
-      req.upgrade = head.method === "CONNECT" || server.listenerCount("upgrade") > 0;
+      req.upgrade = head.method === "CONNECT" || shouldUpgrade(server, req);
       if (req.upgrade) {
         this.upgradeReq = req;
         return HEADERS_UPGRADE;
@@ -687,7 +687,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       req._pushEnd();
     }
     const eventName = req.method === "CONNECT" ? "connect" : "upgrade";
-    if (eventName === "upgrade" || this.server.listenerCount(eventName) > 0) {
+    // An upgrade accepted by a `shouldUpgradeCallback` with nobody listening
+    // for it loses its socket, as a CONNECT without a 'connect' listener does.
+    if (this.server.listenerCount(eventName) > 0) {
       let head = chunk.subarray(consumed);
       if (this.leftover !== null) {
         head = concat(head, this.leftover);
@@ -708,6 +710,13 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     const res = this.socket._httpMessage;
     return !(res && !res.finished);
   }
+}
+
+/** The server's `shouldUpgradeCallback` verdict (its default when the property is not a function). */
+function shouldUpgrade(server: Server, req: IncomingMessage): boolean {
+  const decide = server.shouldUpgradeCallback;
+  if (typeof decide !== "function") return server.listenerCount("upgrade") > 0;
+  return !!decide.call(server, req);
 }
 
 function joinedField(rawHeaders: readonly string[], lowerName: string): string {

@@ -17,6 +17,10 @@
  * (default 1000, the margin Node 20 always used) set the extra idle time a
  * server gives a kept-alive connection and what an agent takes off the
  * server's `Keep-Alive: timeout=N` hint.
+ *
+ * `createServer({ shouldUpgradeCallback })` decides which `Upgrade` requests
+ * are upgrades (default: whether an 'upgrade' listener exists, as in Node 20);
+ * a refused one is a plain request with `req.upgrade` false.
  */
 
 import { describe, test } from "node:test";
@@ -236,5 +240,72 @@ describe("nodecompat n12: keep-alive timeout buffers", () => {
       agent.destroy();
       await srv.close();
     }
+  });
+});
+
+describe("nodecompat n12: createServer({ shouldUpgradeCallback })", () => {
+  const ask = (proto: string): string =>
+    `GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: ${proto}\r\n\r\n`;
+
+  test("refused upgrades are plain requests; accepted ones reach 'upgrade'", async () => {
+    const seen: string[] = [];
+    const server = createServer({
+      shouldUpgradeCallback(req: IncomingMessage) {
+        seen.push(`ask:${req.headers.upgrade}:${this === server}`);
+        return req.headers.upgrade === "websocket";
+      },
+    }, (req, res) => {
+      seen.push(`request:${req.upgrade}`);
+      res.end("plain");
+    });
+    server.on("upgrade", (req: IncomingMessage, socket: { end(s: string): void }) => {
+      seen.push(`upgrade:${req.upgrade}`);
+      socket.end(
+        "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+      );
+    });
+    const port = await listen(server);
+    try {
+      const a = await raw(port, ask("h2c"), { until: (t) => t.endsWith("plain") });
+      assert.match(a.text, /^HTTP\/1\.1 200 OK\r\n/);
+      const b = await raw(port, ask("websocket"));
+      assert.match(b.text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+      assert.deepEqual(seen, [
+        "ask:h2c:true",
+        "request:false",
+        "ask:websocket:true",
+        "upgrade:true",
+      ]);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("an accepted upgrade nobody listens for loses its socket", async () => {
+    let requests = 0;
+    const server = createServer({ shouldUpgradeCallback: () => true }, (_req, res) => {
+      requests++;
+      res.end();
+    });
+    const port = await listen(server);
+    try {
+      const r = await raw(port, ask("websocket"));
+      assert.equal(r.closed, true);
+      assert.equal(r.text, "");
+      assert.equal(requests, 0);
+    } finally {
+      await stop(server);
+    }
+  });
+
+  test("the default upgrades only with an 'upgrade' listener; a non-function throws", async () => {
+    assert.throws(
+      () => createServer({ shouldUpgradeCallback: true as unknown as () => boolean }),
+      { code: "ERR_INVALID_ARG_TYPE" },
+    );
+    await withServer((req, res) => res.end(`upgrade=${req.upgrade}`), async (port) => {
+      const r = await raw(port, ask("websocket"), { until: (t) => t.includes("upgrade=") });
+      assert.match(r.text, /upgrade=false$/);
+    });
   });
 });
