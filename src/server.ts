@@ -71,6 +71,13 @@ export interface ServerOptions {
   highWaterMark?: number;
   /** Throw on body writes to responses that cannot have one. */
   rejectNonStandardBodyWrites?: boolean;
+  /**
+   * A request without Content-Length and Transfer-Encoding (and any HEAD)
+   * reaches the listener with its body stream already ended (dumped, ended,
+   * destroyed; no 'data', 'end' or 'close'). Default false (option added in
+   * Node 24.12 / 25.1).
+   */
+  optimizeEmptyRequests?: boolean;
   /** SO_REUSEPORT where the runtime supports it. */
   reusePort?: boolean;
   /**
@@ -181,6 +188,8 @@ export class Server extends EventEmitter {
   joinDuplicateHeaders: boolean | undefined;
   /** See {@link ServerOptions.rejectNonStandardBodyWrites}. */
   rejectNonStandardBodyWrites: boolean;
+  /** See {@link ServerOptions.optimizeEmptyRequests}. */
+  optimizeEmptyRequests: boolean;
   /** See {@link ServerOptions.shouldUpgradeCallback}. */
   shouldUpgradeCallback: (this: Server, req: IncomingMessage) => boolean;
   /** See {@link ServerOptions.maxHeaderSize}. */
@@ -286,6 +295,12 @@ export class Server extends EventEmitter {
       this.rejectNonStandardBodyWrites = opts.rejectNonStandardBodyWrites;
     } else {
       this.rejectNonStandardBodyWrites = false;
+    }
+    if (opts.optimizeEmptyRequests !== undefined) {
+      validateBoolean(opts.optimizeEmptyRequests, "options.optimizeEmptyRequests");
+      this.optimizeEmptyRequests = opts.optimizeEmptyRequests;
+    } else {
+      this.optimizeEmptyRequests = false;
     }
     if (opts.shouldUpgradeCallback !== undefined) {
       if (typeof opts.shouldUpgradeCallback !== "function") {

@@ -345,6 +345,14 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     if (this.current) this.outgoing.push(res);
     else this.assign(res);
 
+    if (
+      server.optimizeEmptyRequests &&
+      (head.method === "HEAD" ||
+        (!head.transferEncoding && !hasField(head.rawHeaders, "content-length")))
+    ) {
+      req._startEnded();
+    }
+
     let handled = false;
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
       // The parser noted Host and Expect: req.headers stays lazy for the handler.
@@ -717,6 +725,15 @@ function shouldUpgrade(server: Server, req: IncomingMessage): boolean {
   const decide = server.shouldUpgradeCallback;
   if (typeof decide !== "function") return server.listenerCount("upgrade") > 0;
   return !!decide.call(server, req);
+}
+
+/** Whether `rawHeaders` holds a field named `lowerName` (any case). */
+function hasField(rawHeaders: readonly string[], lowerName: string): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const n = rawHeaders[i];
+    if (n.length === lowerName.length && n.toLowerCase() === lowerName) return true;
+  }
+  return false;
 }
 
 function joinedField(rawHeaders: readonly string[], lowerName: string): string {

@@ -21,6 +21,10 @@
  * `createServer({ shouldUpgradeCallback })` decides which `Upgrade` requests
  * are upgrades (default: whether an 'upgrade' listener exists, as in Node 20);
  * a refused one is a plain request with `req.upgrade` false.
+ *
+ * `createServer({ optimizeEmptyRequests: true })`: a request without
+ * Content-Length and Transfer-Encoding (and any HEAD) reaches the listener
+ * with its body stream already dumped, ended and destroyed, emitting nothing.
  */
 
 import { describe, test } from "node:test";
@@ -306,6 +310,55 @@ describe("nodecompat n12: createServer({ shouldUpgradeCallback })", () => {
     await withServer((req, res) => res.end(`upgrade=${req.upgrade}`), async (port) => {
       const r = await raw(port, ask("websocket"), { until: (t) => t.includes("upgrade=") });
       assert.match(r.text, /upgrade=false$/);
+    });
+  });
+});
+
+describe("nodecompat n12: createServer({ optimizeEmptyRequests })", () => {
+  test("bodiless requests start ended and emit nothing; others stream as before", async () => {
+    const seen: string[] = [];
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
+      const tag = `${req.method}${req.headers["content-length"] !== undefined ? "+cl" : ""}${
+        req.headers["transfer-encoding"] !== undefined ? "+te" : ""
+      }`;
+      if (req._dumped) {
+        seen.push(`${tag}:empty:${req.readableEnded}:${req.destroyed}`);
+        req.on("data", () => seen.push(`${tag}:data!`));
+        req.on("end", () => seen.push(`${tag}:end!`));
+        req.on("close", () => seen.push(`${tag}:close!`));
+        res.end("ok");
+      } else {
+        req.resume();
+        req.on("end", () => {
+          seen.push(`${tag}:streamed`);
+          res.end("ok");
+        });
+      }
+    };
+    await withServer(handler, async (port) => {
+      const asks = [
+        "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "HEAD / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\n\r\n",
+        "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab",
+        "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\n\r\n",
+      ];
+      for (const a of asks) {
+        const r = await raw(port, a, { until: (t) => /\r\n\r\n(ok)?$/.test(t) });
+        assert.match(r.text, /^HTTP\/1\.1 200 OK\r\n/);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }, { optimizeEmptyRequests: true });
+    assert.deepEqual(seen, [
+      "GET:empty:true:true",
+      "HEAD:empty:true:true",
+      "POST:empty:true:true",
+      "POST+cl:streamed",
+      "POST+te:streamed",
+    ]);
+    assert.equal(createServer().optimizeEmptyRequests, false);
+    assert.throws(() => createServer({ optimizeEmptyRequests: 1 as unknown as boolean }), {
+      code: "ERR_INVALID_ARG_TYPE",
     });
   });
 });
