@@ -587,6 +587,28 @@ export class Server extends EventEmitter {
   }
 }
 
+/**
+ * `server[Symbol.asyncDispose]()` (Node 20.4+, for `await using`): closes the
+ * server and resolves once it has closed. As newer Node's, it is idempotent:
+ * on a server that is not listening it just resolves.
+ */
+const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
+if (typeof asyncDispose === "symbol") {
+  const disposer = {
+    [asyncDispose](this: Server): Promise<void> {
+      if (!this.listening) return Promise.resolve();
+      return new Promise((resolve) => {
+        this.close(() => resolve());
+      });
+    },
+  };
+  Object.defineProperty(Server.prototype, asyncDispose, {
+    configurable: true,
+    writable: true,
+    value: disposer[asyncDispose],
+  });
+}
+
 // With `captureRejections`, a rejected async listener lands here (Node's
 // `Server.prototype[EventEmitter.captureRejectionSymbol]`): a 'request' whose
 // response has not started gets a clean 500, otherwise the response is destroyed;

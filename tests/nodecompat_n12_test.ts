@@ -25,6 +25,9 @@
  * `createServer({ optimizeEmptyRequests: true })`: a request without
  * Content-Length and Transfer-Encoding (and any HEAD) reaches the listener
  * with its body stream already dumped, ended and destroyed, emitting nothing.
+ *
+ * `server[Symbol.asyncDispose]()` (Node 20.4) closes the server and resolves on
+ * 'close'; as in newer Node, a second call on the closed server just resolves.
  */
 
 import { describe, test } from "node:test";
@@ -360,5 +363,28 @@ describe("nodecompat n12: createServer({ optimizeEmptyRequests })", () => {
     assert.throws(() => createServer({ optimizeEmptyRequests: 1 as unknown as boolean }), {
       code: "ERR_INVALID_ARG_TYPE",
     });
+  });
+});
+
+describe("nodecompat n12: server[Symbol.asyncDispose]()", () => {
+  test("closes the server, then resolves; again on a closed server", async () => {
+    const dispose = (Symbol as { asyncDispose?: symbol }).asyncDispose as symbol;
+    const server = createServer();
+    await listen(server);
+    try {
+      const fn = (server as unknown as Record<symbol, () => Promise<void>>)[dispose];
+      assert.equal(typeof fn, "function");
+      // "[Symbol.asyncDispose]" (Node 20 names its own symbol "nodejs.asyncDispose").
+      assert.equal(fn.name, `[${dispose.description}]`);
+      let closed = 0;
+      server.on("close", () => closed++);
+      await fn.call(server);
+      assert.equal(server.listening, false);
+      assert.equal(closed, 1);
+      await fn.call(server);
+      assert.equal(closed, 1);
+    } finally {
+      await stop(server);
+    }
   });
 });
