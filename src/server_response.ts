@@ -69,9 +69,16 @@ function headersToObject(h: Headers): Record<string, string | string[]> {
 
 /** True when the name at `arr[n]` (a rawHeaders-style list) already came at an earlier even index. */
 function repeatsEarlier(arr: readonly unknown[], n: number): boolean {
-  const name = String(arr[n]).toLowerCase();
+  if (n === 0) return false;
+  const name = String(arr[n]);
+  let lower: string | null = null;
   for (let i = 0; i < n; i += 2) {
-    if (arr[i] && String(arr[i]).toLowerCase() === name) return true;
+    const prev = arr[i];
+    if (!prev) continue;
+    const p = String(prev);
+    if (p.length !== name.length) continue;
+    if (p === name) return true;
+    if (p.toLowerCase() === (lower ??= name.toLowerCase())) return true;
   }
   return false;
 }
