@@ -29,6 +29,12 @@ export interface AgentOptions extends ClientConnectOptions {
   scheduling?: "fifo" | "lifo";
   /** Socket idle timeout in milliseconds, set when a socket is created. */
   timeout?: number;
+  /**
+   * Ms taken off a server's `Keep-Alive: timeout=N` hint to get the idle
+   * timeout of a pooled socket (default 1000, the margin Node 20 always used;
+   * option added in Node 24.7). A negative or non-finite value means the default.
+   */
+  agentKeepAliveTimeoutBuffer?: number;
   // deno-lint-ignore no-explicit-any
   [key: string]: any;
 }
@@ -163,6 +169,9 @@ function initAgent(agent: Agent, options?: AgentOptions): void {
   agent.maxFreeSockets = opts.maxFreeSockets || 256;
   agent.scheduling = opts.scheduling || "lifo";
   agent.totalSocketCount = 0;
+  const buffer = opts.agentKeepAliveTimeoutBuffer;
+  agent.agentKeepAliveTimeoutBuffer =
+    typeof buffer === "number" && buffer >= 0 && Number.isFinite(buffer) ? buffer : 1000;
   if (agent.scheduling !== "fifo" && agent.scheduling !== "lifo") {
     throw ERR_INVALID_ARG_VALUE(
       "scheduling",
@@ -246,6 +255,8 @@ export class Agent extends EventEmitter {
   maxTotalSockets!: number;
   /** Number of sockets the agent currently owns (busy and free). */
   totalSocketCount!: number;
+  /** See {@link AgentOptions.agentKeepAliveTimeoutBuffer}. */
+  agentKeepAliveTimeoutBuffer!: number;
 
   /** Creates an agent; see `AgentOptions`. */
   constructor(options?: AgentOptions) {
@@ -417,8 +428,8 @@ export class Agent extends EventEmitter {
   /**
    * Called when a socket is detached from a request and could be pooled.
    * Enables TCP keep-alive, unrefs it and sets its idle timeout (the agent's
-   * `timeout`, shortened by a server `Keep-Alive: timeout=N` hint minus one
-   * second). Returning false destroys the socket instead.
+   * `timeout`, shortened by a server `Keep-Alive: timeout=N` hint minus
+   * `agentKeepAliveTimeoutBuffer`). Returning false destroys the socket instead.
    */
   keepSocketAlive(socket: AgentSocket): boolean {
     socket.setKeepAlive?.(true, this.keepAliveMsecs);
@@ -429,7 +440,7 @@ export class Agent extends EventEmitter {
     if (typeof hint === "string") {
       const seconds = keepAliveTimeout(hint);
       if (seconds !== -1) {
-        let serverTimeout = seconds * 1000 - 1000;
+        let serverTimeout = seconds * 1000 - this.agentKeepAliveTimeoutBuffer;
         if (!(serverTimeout > 0)) serverTimeout = 0;
         if (serverTimeout === 0) keep = false;
         else if (serverTimeout < timeout) timeout = serverTimeout;

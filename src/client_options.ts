@@ -62,7 +62,13 @@ export interface RequestOptions {
   port?: number | string | null;
   /** Only 'http:'. */
   protocol?: string | null;
-  /** Add a Host header automatically. Default true. */
+  /**
+   * Add the default headers (Connection, Content-Length, Transfer-Encoding,
+   * Host) automatically. With false, the head holds only the headers given.
+   * Default true. (Added after Node 20.)
+   */
+  setDefaultHeaders?: boolean;
+  /** Add a Host header automatically. Default `setDefaultHeaders`. */
   setHost?: boolean;
   /** Aborts the request (same as `req.destroy()` with an AbortError). */
   signal?: AbortSignal;

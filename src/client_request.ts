@@ -252,7 +252,10 @@ export class ClientRequest extends OutgoingMessage {
     const port = connectOpts.port = opts.port || defaultPort || 80;
     const host = connectOpts.host = validateHost(opts.hostname, "hostname") ||
       validateHost(opts.host, "host") || "localhost";
-    const setHost = opts.setHost === undefined || Boolean(opts.setHost);
+    // `setDefaultHeaders: false` (newer Node) leaves out every header the
+    // request would add by itself; `setHost` still decides Host on its own.
+    const setDefaultHeaders = opts.setDefaultHeaders !== false;
+    const setHost = opts.setHost === undefined ? setDefaultHeaders : Boolean(opts.setHost);
 
     this.socketPath = opts.socketPath;
     this.timeout = opts.timeout !== undefined
@@ -316,6 +319,14 @@ export class ClientRequest extends OutgoingMessage {
         this._last = false;
         this.shouldKeepAlive = true;
       }
+    }
+
+    if (!setDefaultHeaders) {
+      // As if the user had removed them: the head gets no Connection,
+      // Content-Length or Transfer-Encoding of its own.
+      this._removedConnection = true;
+      this._removedContLen = true;
+      this._removedTE = true;
     }
 
     this._uniqueHeaders = parseUniqueHeadersOption(opts.uniqueHeaders);

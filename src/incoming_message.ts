@@ -269,6 +269,22 @@ export class IncomingMessage extends LazyReadable implements LazyReadableFields 
     }
   }
 
+  /**
+   * The body is known to be empty (`createServer({ optimizeEmptyRequests })`):
+   * the stream starts dumped, ended and destroyed, and emits no event at all.
+   * Its later `_pushEnd()` finds it ended and does nothing.
+   */
+  _startEnded(): void {
+    this._dumped = true;
+    this._endPending = false;
+    const state = (this as unknown as {
+      _readableState: { ended: boolean; endEmitted: boolean; destroyed: boolean };
+    })._readableState;
+    state.ended = true;
+    state.endEmitted = true;
+    state.destroyed = true;
+  }
+
   /** Discards the body: drops 'data' listeners and lets the rest flow away. */
   _dump(): void {
     if (!this._dumped) {

@@ -40,6 +40,12 @@ export interface ServerOptions {
   headersTimeout?: number;
   /** Ms an idle keep-alive connection is kept (default 5000). */
   keepAliveTimeout?: number;
+  /**
+   * Ms added to `keepAliveTimeout` before an idle connection is really closed,
+   * so a client that reuses it right at the advertised limit is not reset
+   * (default 1000, the margin Node 20 always used; option added in Node 24.6).
+   */
+  keepAliveTimeoutBuffer?: number;
   /** How often request/headers timeouts are checked, in ms (default 30000). */
   connectionsCheckingInterval?: number;
   /** Accept what Node's lenient parser accepts. */
@@ -65,8 +71,28 @@ export interface ServerOptions {
   highWaterMark?: number;
   /** Throw on body writes to responses that cannot have one. */
   rejectNonStandardBodyWrites?: boolean;
+  /**
+   * A request without Content-Length and Transfer-Encoding (and any HEAD)
+   * reaches the listener with its body stream already ended (dumped, ended,
+   * destroyed; no 'data', 'end' or 'close'). Default false (option added in
+   * Node 24.12 / 25.1).
+   */
+  optimizeEmptyRequests?: boolean;
   /** SO_REUSEPORT where the runtime supports it. */
   reusePort?: boolean;
+  /**
+   * Decides, for a request asking for an `Upgrade`, whether it is an upgrade
+   * ('upgrade' event; the socket is destroyed without a listener) or a plain
+   * request ('request' event). Called with the server as `this`. Default:
+   * whether the server has an 'upgrade' listener, as Node 20 decides
+   * (option added in Node 24.9 / 22.21).
+   */
+  shouldUpgradeCallback?: (this: Server, req: IncomingMessage) => boolean;
+}
+
+/** The default `shouldUpgradeCallback`: upgrade when someone listens for 'upgrade'. */
+function hasUpgradeListener(this: Server): boolean {
+  return this.listenerCount("upgrade") > 0;
 }
 
 /** Listener of the 'request' event. */
@@ -152,6 +178,8 @@ export class Server extends EventEmitter {
   headersTimeout: number;
   /** See {@link ServerOptions.keepAliveTimeout}. */
   keepAliveTimeout: number;
+  /** See {@link ServerOptions.keepAliveTimeoutBuffer}. */
+  keepAliveTimeoutBuffer: number;
   /** See {@link ServerOptions.connectionsCheckingInterval}. */
   connectionsCheckingInterval: number;
   /** See {@link ServerOptions.requireHostHeader}. */
@@ -160,6 +188,10 @@ export class Server extends EventEmitter {
   joinDuplicateHeaders: boolean | undefined;
   /** See {@link ServerOptions.rejectNonStandardBodyWrites}. */
   rejectNonStandardBodyWrites: boolean;
+  /** See {@link ServerOptions.optimizeEmptyRequests}. */
+  optimizeEmptyRequests: boolean;
+  /** See {@link ServerOptions.shouldUpgradeCallback}. */
+  shouldUpgradeCallback: (this: Server, req: IncomingMessage) => boolean;
   /** See {@link ServerOptions.maxHeaderSize}. */
   maxHeaderSize: number | undefined;
   /** See {@link ServerOptions.insecureHTTPParser}. */
@@ -236,6 +268,12 @@ export class Server extends EventEmitter {
     } else {
       this.keepAliveTimeout = 5_000;
     }
+    if (opts.keepAliveTimeoutBuffer !== undefined) {
+      validateInteger(opts.keepAliveTimeoutBuffer, "keepAliveTimeoutBuffer", 0);
+      this.keepAliveTimeoutBuffer = opts.keepAliveTimeoutBuffer;
+    } else {
+      this.keepAliveTimeoutBuffer = 1_000;
+    }
     if (opts.connectionsCheckingInterval !== undefined) {
       validateInteger(opts.connectionsCheckingInterval, "connectionsCheckingInterval", 0);
       this.connectionsCheckingInterval = opts.connectionsCheckingInterval;
@@ -257,6 +295,24 @@ export class Server extends EventEmitter {
       this.rejectNonStandardBodyWrites = opts.rejectNonStandardBodyWrites;
     } else {
       this.rejectNonStandardBodyWrites = false;
+    }
+    if (opts.optimizeEmptyRequests !== undefined) {
+      validateBoolean(opts.optimizeEmptyRequests, "options.optimizeEmptyRequests");
+      this.optimizeEmptyRequests = opts.optimizeEmptyRequests;
+    } else {
+      this.optimizeEmptyRequests = false;
+    }
+    if (opts.shouldUpgradeCallback !== undefined) {
+      if (typeof opts.shouldUpgradeCallback !== "function") {
+        throw ERR_INVALID_ARG_TYPE(
+          "options.shouldUpgradeCallback",
+          "Function",
+          opts.shouldUpgradeCallback,
+        );
+      }
+      this.shouldUpgradeCallback = opts.shouldUpgradeCallback;
+    } else {
+      this.shouldUpgradeCallback = hasUpgradeListener;
     }
     this._noDelay = opts.noDelay ?? true;
     this._keepAlive = !!opts.keepAlive;
@@ -529,6 +585,28 @@ export class Server extends EventEmitter {
       }
     }
   }
+}
+
+/**
+ * `server[Symbol.asyncDispose]()` (Node 20.4+, for `await using`): closes the
+ * server and resolves once it has closed. As newer Node's, it is idempotent:
+ * on a server that is not listening it just resolves.
+ */
+const asyncDispose = (Symbol as { asyncDispose?: symbol }).asyncDispose;
+if (typeof asyncDispose === "symbol") {
+  const disposer = {
+    [asyncDispose](this: Server): Promise<void> {
+      if (!this.listening) return Promise.resolve();
+      return new Promise((resolve) => {
+        this.close(() => resolve());
+      });
+    },
+  };
+  Object.defineProperty(Server.prototype, asyncDispose, {
+    configurable: true,
+    writable: true,
+    value: disposer[asyncDispose],
+  });
 }
 
 // With `captureRejections`, a rejected async listener lands here (Node's

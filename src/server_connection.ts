@@ -32,7 +32,7 @@ import { nextTick, nextTickWith } from "./next_tick.ts";
 import { loopNow } from "./clock.ts";
 import { insecureParserDefault } from "./process_options.ts";
 
-/** Extra ms added to `keepAliveTimeout` before an idle connection is closed (as Node). */
+/** Extra ms added to `keepAliveTimeout` when the server's `keepAliveTimeoutBuffer` is unusable. */
 const KEEP_ALIVE_TIMEOUT_BUFFER = 1000;
 const continueExpression = /(?:^|\W)100-continue(?:$|\W)/i;
 
@@ -306,7 +306,7 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     this.resetSocketTimeout();
 
     if (head.upgrade) {
-      req.upgrade = head.method === "CONNECT" || server.listenerCount("upgrade") > 0;
+      req.upgrade = head.method === "CONNECT" || shouldUpgrade(server, req);
       if (req.upgrade) {
         this.upgradeReq = req;
         return HEADERS_UPGRADE;
@@ -344,6 +344,14 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
 
     if (this.current) this.outgoing.push(res);
     else this.assign(res);
+
+    if (
+      server.optimizeEmptyRequests &&
+      (head.method === "HEAD" ||
+        (!head.transferEncoding && !hasField(head.rawHeaders, "content-length")))
+    ) {
+      req._startEnded();
+    }
 
     let handled = false;
     if (req.httpVersionMajor === 1 && req.httpVersionMinor === 1) {
@@ -508,7 +516,11 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     } else if (this.outgoing.length === 0) {
       const server = this.server;
       if (server.keepAliveTimeout && typeof this.socket.setTimeout === "function") {
-        this.socket.setTimeout(server.keepAliveTimeout + KEEP_ALIVE_TIMEOUT_BUFFER);
+        const extra = server.keepAliveTimeoutBuffer;
+        this.socket.setTimeout(
+          server.keepAliveTimeout +
+            (typeof extra === "number" && extra >= 0 ? extra : KEEP_ALIVE_TIMEOUT_BUFFER),
+        );
         this.keepAliveTimeoutSet = true;
       }
     } else {
@@ -683,7 +695,9 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
       req._pushEnd();
     }
     const eventName = req.method === "CONNECT" ? "connect" : "upgrade";
-    if (eventName === "upgrade" || this.server.listenerCount(eventName) > 0) {
+    // An upgrade accepted by a `shouldUpgradeCallback` with nobody listening
+    // for it loses its socket, as a CONNECT without a 'connect' listener does.
+    if (this.server.listenerCount(eventName) > 0) {
       let head = chunk.subarray(consumed);
       if (this.leftover !== null) {
         head = concat(head, this.leftover);
@@ -706,6 +720,22 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     const res = this.socket._httpMessage;
     return !(res && !res.finished);
   }
+}
+
+/** The server's `shouldUpgradeCallback` verdict (its default when the property is not a function). */
+function shouldUpgrade(server: Server, req: IncomingMessage): boolean {
+  const decide = server.shouldUpgradeCallback;
+  if (typeof decide !== "function") return server.listenerCount("upgrade") > 0;
+  return !!decide.call(server, req);
+}
+
+/** Whether `rawHeaders` holds a field named `lowerName` (any case). */
+function hasField(rawHeaders: readonly string[], lowerName: string): boolean {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const n = rawHeaders[i];
+    if (n.length === lowerName.length && n.toLowerCase() === lowerName) return true;
+  }
+  return false;
 }
 
 function joinedField(rawHeaders: readonly string[], lowerName: string): string {

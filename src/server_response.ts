@@ -12,7 +12,7 @@ import type { IncomingMessage } from "./incoming_message.ts";
 import type { Transport } from "./transport/transport.ts";
 import type { HeadersInput, OutgoingHeaderValue } from "./core/serializer.ts";
 import { STATUS_CODES } from "./core/constants.ts";
-import { checkInvalidHeaderChar } from "./core/headers.ts";
+import { checkInvalidHeaderChar, validateHeaderName, validateHeaderValue } from "./core/headers.ts";
 import {
   ERR_HTTP_HEADERS_SENT,
   ERR_HTTP_INVALID_STATUS_CODE,
@@ -31,7 +31,10 @@ const linkValueRegExp = /^(?:<[^>]*>)(?:\s*;\s*[^;"\s]+(?:=(")?[^;"\s]*\1)?)*$/;
 const LINK_FORMAT = 'must be an array or string of format "</styles.css>; rel=preload; as=style"';
 
 function validateLinkFormat(value: unknown): void {
-  if (typeof value !== "string" || !linkValueRegExp.test(value)) {
+  // A CR or LF inside the <...> part would split the 103 head (newer Node refuses it).
+  if (
+    typeof value !== "string" || !linkValueRegExp.test(value) || checkInvalidHeaderChar(value)
+  ) {
     throw ERR_INVALID_ARG_VALUE("hints", value, LINK_FORMAT);
   }
 }
@@ -50,6 +53,34 @@ function linkHeaderValue(hints: unknown): string {
     return out;
   }
   throw ERR_INVALID_ARG_VALUE("hints", hints, LINK_FORMAT);
+}
+
+/** A fetch `Headers` as a header object (Set-Cookie lines kept apart, as a list). */
+function headersToObject(h: Headers): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  h.forEach((value, name) => {
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  });
+  return out;
+}
+
+/** True when the name at `arr[n]` (a rawHeaders-style list) already came at an earlier even index. */
+function repeatsEarlier(arr: readonly unknown[], n: number): boolean {
+  if (n === 0) return false;
+  const name = String(arr[n]);
+  let lower: string | null = null;
+  for (let i = 0; i < n; i += 2) {
+    const prev = arr[i];
+    if (!prev) continue;
+    const p = String(prev);
+    if (p.length !== name.length) continue;
+    if (p === name) return true;
+    if (p.toLowerCase() === (lower ??= name.toLowerCase())) return true;
+  }
+  return false;
 }
 
 /** Status lines with their standard reason phrase, made once per code. */
@@ -172,7 +203,11 @@ export class ServerResponse extends OutgoingMessage {
     if (link.length === 0) return;
     let head = "HTTP/1.1 103 Early Hints\r\nLink: " + link + "\r\n";
     for (const key of Object.keys(hints)) {
-      if (key !== "link") head += key + ": " + hints[key] + "\r\n";
+      if (key === "link") continue;
+      // Newer Node checks the other hints as it does any header (Node 20 wrote them as given).
+      validateHeaderName(key);
+      validateHeaderValue(key, hints[key]);
+      head += key + ": " + hints[key] + "\r\n";
     }
     head += "\r\n";
     this._writeRaw(Buffer.from(head, "latin1"), cb);
@@ -195,8 +230,8 @@ export class ServerResponse extends OutgoingMessage {
    */
   writeHead(
     statusCode: number,
-    reason?: string | HeadersInput | null,
-    obj?: HeadersInput | null,
+    reason?: string | HeadersInput | Headers | null,
+    obj?: HeadersInput | Headers | null,
   ): this {
     if (this._header) throw ERR_HTTP_HEADERS_SENT("write");
     const original = statusCode;
@@ -210,25 +245,34 @@ export class ServerResponse extends OutgoingMessage {
       obj ??= reason;
     }
     this.statusCode = statusCode;
+    // Newer Node takes a fetch `Headers` too (Node 20 saw no own keys in it).
+    let given = obj as HeadersInput | null | undefined;
+    if (obj && typeof Headers === "function" && obj instanceof Headers) {
+      given = headersToObject(obj);
+    }
 
     let headers: HeadersInput | null | undefined;
     if (this._outHeaders) {
-      if (Array.isArray(obj)) {
-        const arr = obj as readonly unknown[];
-        if (arr.length % 2 !== 0) throw ERR_INVALID_ARG_VALUE("headers", obj);
+      if (Array.isArray(given)) {
+        const arr = given as readonly unknown[];
+        if (arr.length % 2 !== 0) throw ERR_INVALID_ARG_VALUE("headers", given);
+        // The list is in rawHeaders form: a name given again in it adds a line
+        // (newer Node; Node 20 kept only its last value).
         for (let n = 0; n < arr.length; n += 2) {
           const k = arr[n] as string;
-          if (k) this.setHeader(k, arr[n + 1] as OutgoingHeaderValue);
+          if (!k) continue;
+          if (repeatsEarlier(arr, n)) this.appendHeader(k, arr[n + 1] as OutgoingHeaderValue);
+          else this.setHeader(k, arr[n + 1] as OutgoingHeaderValue);
         }
-      } else if (obj) {
-        const rec = obj as Record<string, OutgoingHeaderValue>;
+      } else if (given) {
+        const rec = given as Record<string, OutgoingHeaderValue>;
         for (const k of Object.keys(rec)) {
           if (k) this.setHeader(k, rec[k]);
         }
       }
       headers = this._outHeaders;
     } else {
-      headers = obj;
+      headers = given;
     }
 
     if (checkInvalidHeaderChar(this.statusMessage)) throw ERR_INVALID_CHAR("statusMessage");
@@ -245,8 +289,8 @@ export class ServerResponse extends OutgoingMessage {
   /** Alias of `writeHead` (legacy). */
   writeHeader(
     statusCode: number,
-    reason?: string | HeadersInput | null,
-    obj?: HeadersInput | null,
+    reason?: string | HeadersInput | Headers | null,
+    obj?: HeadersInput | Headers | null,
   ): this {
     return this.writeHead(statusCode, reason, obj);
   }
