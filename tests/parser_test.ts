@@ -1091,6 +1091,149 @@ describe("control: pause, resume, reset, inMessage", () => {
 
 // ---------------------------------------------------------------------------
 
+describe("as Node 20 reads them (second differential pass)", () => {
+  const noEof = { noFinish: true };
+  const modes: [string, (s: string) => Uint8Array[]][] = [
+    ["whole", whole],
+    ["byte by byte", byteByByte],
+  ];
+
+  test("a bad framing value fails as its byte comes, before the line or head is complete", () => {
+    const head = "POST / HTTP/1.1\r\nHost: a\r\n";
+    const table: [string, string][] = [
+      ["Content-Length: 4 2", "HPE_INVALID_CONTENT_LENGTH"],
+      ["Content-Length: 4x", "HPE_INVALID_CONTENT_LENGTH"],
+      ["Content-Length: 5\t", "HPE_INVALID_CONTENT_LENGTH"],
+      ["Content-Length: 1000000000000000000000\r\n", "HPE_INVALID_CONTENT_LENGTH"],
+      ["Content-Length: 1\r\nContent-Length: 2", "HPE_UNEXPECTED_CONTENT_LENGTH"],
+      ["Content-Length: 1\r\nTransfer-Encoding:", "HPE_INVALID_TRANSFER_ENCODING"],
+      ["Transfer-Encoding: chunked\r\nContent-Length:", "HPE_INVALID_CONTENT_LENGTH"],
+      ["Transfer-Encoding: chunked, deflate", "HPE_INVALID_TRANSFER_ENCODING"],
+      ["Transfer-Encoding: chunked\r\nTransfer-Encoding: x", "HPE_INVALID_TRANSFER_ENCODING"],
+    ];
+    for (const [h, code] of table) {
+      for (const [mode, split] of modes) {
+        assert.equal(parse("request", split(head + h), noEof).error?.code, code, `${mode}: ${h}`);
+      }
+    }
+    // What Node waits on: an empty or still valid value.
+    for (const h of ["Content-Length:", "Content-Length: 12 ", "Transfer-Encoding: chunked "]) {
+      assert.equal(parse("request", whole(head + h + "\r\n"), noEof).error, null, h);
+    }
+  });
+
+  test("lengths and chunk sizes up to 2^64 - 1 are taken (the body just never ends)", () => {
+    const cl = parse(
+      "request",
+      whole("POST / HTTP/1.1\r\nContent-Length: 18446744073709551615\r\n\r\nabc"),
+      noEof,
+    );
+    assert.equal(cl.error, null);
+    assert.equal(cl.messages[0].body, "abc");
+    assert.equal(cl.messages[0].trailers, null);
+    const ch = parse(
+      "request",
+      whole("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nffffffffffffffff\r\nabc"),
+      noEof,
+    );
+    assert.equal(ch.error, null);
+    assert.equal(ch.messages[0].body, "abc");
+  });
+
+  test("only SP may follow a token in Connection and Transfer-Encoding", () => {
+    const keepAlive = (raw: string) =>
+      parse("request", whole(raw)).messages[0]?.head.shouldKeepAlive;
+    assert.equal(keepAlive("GET / HTTP/1.1\r\nConnection: close\t\r\n\r\n"), true);
+    assert.equal(keepAlive("GET / HTTP/1.1\r\nConnection: close \t\r\n\r\n"), true);
+    assert.equal(keepAlive("GET / HTTP/1.1\r\nConnection: close\t,x\r\n\r\n"), true);
+    assert.equal(keepAlive("GET / HTTP/1.1\r\nConnection: close  \r\n\r\n"), false);
+    assert.equal(keepAlive("GET / HTTP/1.1\r\nConnection: x,\tclose\r\n\r\n"), false);
+    assert.equal(keepAlive("GET / HTTP/1.0\r\nConnection: keep-alive\t\r\n\r\n"), false);
+    const up = parse(
+      "request",
+      whole("GET / HTTP/1.1\r\nConnection: upgrade\t\r\nUpgrade: ws\r\n\r\n"),
+    );
+    assert.equal(up.messages[0].head.upgrade, false);
+    // A response: `chunked\t` is not chunked, so the body runs to the close.
+    const res = parse(
+      "response",
+      whole("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\t\r\n\r\n3\r\nabc"),
+    );
+    assert.equal(res.error, null);
+    assert.equal(res.messages[0].body, "3\r\nabc");
+    assert.equal(
+      parse("response", whole("HTTP/1.1 200 OK\r\nContent-Length: 3\t\r\n\r\nabc")).error?.code,
+      "HPE_INVALID_CONTENT_LENGTH",
+    );
+  });
+
+  test("an empty Transfer-Encoding line adds no coding; alone it is refused", () => {
+    for (const h of ["chunked\r\nTransfer-Encoding: ", "\r\nTransfer-Encoding: chunked"]) {
+      const o = parse(
+        "request",
+        whole(`POST / HTTP/1.1\r\nTransfer-Encoding: ${h}\r\n\r\n3\r\nabc\r\n0\r\n\r\n`),
+      );
+      assert.equal(o.error, null, h);
+      assert.equal(o.messages[0].body, "abc", h);
+    }
+    for (const h of ["Transfer-Encoding: ", "Transfer-Encoding:\r\nContent-Length: 3"]) {
+      const o = parse("request", whole(`POST / HTTP/1.1\r\n${h}\r\n\r\nabc`));
+      assert.equal(o.error?.code, "HPE_INVALID_TRANSFER_ENCODING", h);
+      assert.equal(o.messages.length, 0, h);
+    }
+  });
+
+  test("RTSP methods fail at the protocol, PRI at the HTTP/2 preface", () => {
+    const table: [string, string][] = [
+      ["DESCRIBE / HTTP/1.1\r\n\r\n", "HPE_INVALID_CONSTANT"],
+      ["GET_PARAMETER / HTTP/1.0\r\n\r\n", "HPE_INVALID_CONSTANT"],
+      ["DESCRIBE h:80 HTTP/1.1\r\n\r\n", "HPE_INVALID_URL"],
+      ["PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "HPE_PAUSED_H2_UPGRADE"],
+      ["PRI * HTTP/1.1\r\nHost: a\r\n\r\n", "HPE_INVALID_VERSION"],
+      ["PRI / HTTP/1.2\r\n\r\n", "HPE_INVALID_VERSION"],
+      ["GET_PARAMETERS / HTTP/1.1\r\n\r\n", "HPE_INVALID_METHOD"],
+    ];
+    for (const [raw, code] of table) {
+      for (const [mode, split] of modes) {
+        const o = parse("request", split(raw), noEof);
+        assert.equal(o.error?.code, code, `${mode}: ${raw}`);
+        assert.equal(o.messages.length, 0);
+      }
+    }
+    // The preface not finished yet: waiting.
+    assert.equal(parse("request", whole("PRI * HTTP/2.0\r\n\r\nS"), noEof).error, null);
+  });
+
+  test("targets: '@' twice apart is taken, a CR not followed by LF is a bad URL", () => {
+    const [m] = completed(parse("request", whole("GET http://a@b@c/ HTTP/1.1\r\n\r\n")));
+    assert.equal(m.head.url, "http://a@b@c/");
+    assert.equal(
+      parse("request", whole("GET /a\rb HTTP/1.1\r\n\r\n")).error?.code,
+      "HPE_INVALID_URL",
+    );
+  });
+
+  test("empty chunk-extension names and values where Node takes them", () => {
+    const head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
+    for (const ext of [";;a", ";=a", ";a=", ";a=;b", ';=""', ";a=b;;c"]) {
+      for (const [mode, split] of modes) {
+        const o = parse("request", split(`${head}3${ext}\r\nabc\r\n0\r\n\r\n`));
+        assert.equal(o.error, null, `${mode}: ${ext}`);
+        assert.equal(completed(o)[0].body, "abc", ext);
+      }
+    }
+    for (const ext of [";", ";;", ";a=;", "; ", ";a= "]) {
+      assert.equal(
+        parse("request", whole(`${head}3${ext}\r\nabc\r\n0\r\n\r\n`)).error?.code,
+        "HPE_STRICT",
+        ext,
+      );
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------
+
 describe("lenient (insecureHTTPParser)", () => {
   const lenient = { lenient: true };
 
