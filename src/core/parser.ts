@@ -437,6 +437,8 @@ export class HTTPParser {
 
   // Current message.
   private method = "";
+  /** The method is one of RTSP's (see OTHER_METHODS). */
+  private rtspMethod = false;
   private url = "";
   private statusCode = 0;
   private statusMessage = "";
@@ -571,6 +573,7 @@ export class HTTPParser {
             const k = OTHER_METHODS.indexOf(name);
             if (k < 0) return this.methodError(data, mark, j);
             method = OTHER_METHODS[k];
+            this.rtspMethod = method !== "PRI";
           }
           this.pending = "";
           this.method = method;
@@ -638,9 +641,7 @@ export class HTTPParser {
         }
 
         case S_REQ_PROTO: {
-          if (
-            this.matchIdx === 0 && this.method.length > 3 && OTHER_METHODS.includes(this.method)
-          ) {
+          if (this.rtspMethod && this.matchIdx === 0) {
             // An RTSP method: Node's parser serves it only with RTSP/x.x, never here.
             return this.fail("HPE_INVALID_CONSTANT", "Invalid method for HTTP/x.x request", i);
           }
@@ -1625,6 +1626,7 @@ export class HTTPParser {
     this.pending = "";
     this.matchIdx = 0;
     this.method = "";
+    this.rtspMethod = false;
     this.url = "";
     this.statusCode = 0;
     this.statusMessage = "";
