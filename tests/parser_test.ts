@@ -1213,6 +1213,26 @@ describe("as Node 20 reads them (second differential pass)", () => {
     );
   });
 
+  test("an HTTP/0.9 line: its headers are read (their errors first), then it is refused", () => {
+    const table: [string, string][] = [
+      ["GET /\r\n\r\n", "HPE_INVALID_CONSTANT"],
+      ["GET /\nHost: a\r\n\r\n", "HPE_INVALID_CONSTANT"],
+      ["PRI /x\r\n\r\n", "HPE_INVALID_CONSTANT"],
+      ["GET /a\nb HTTP/1.1\r\n\r\n", "HPE_INVALID_HEADER_TOKEN"],
+      ["GET /\r\nContent-Length: 5 5\r\n\r\n", "HPE_INVALID_CONTENT_LENGTH"],
+      ["GET /x\r\rHost: a\r\n\r\n", "HPE_INVALID_URL"],
+    ];
+    for (const [raw, code] of table) {
+      for (const [mode, split] of modes) {
+        const o = parse("request", split(raw), noEof);
+        assert.equal(o.error?.code, code, `${mode}: ${JSON.stringify(raw)}`);
+        assert.equal(o.messages.length, 0);
+      }
+    }
+    // The head not complete yet: waiting, as Node does.
+    assert.equal(parse("request", whole("GET /\r\n"), noEof).error, null);
+  });
+
   test("empty chunk-extension names and values where Node takes them", () => {
     const head = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
     for (const ext of [";;a", ";=a", ";a=", ";a=;b", ';=""', ";a=b;;c"]) {

@@ -49,6 +49,7 @@ describe("server: 'clientError' codes for bad framing fields and targets (as Nod
     ["PRI /x HTTP/1.1\r\nHost: a\r\n\r\n", "HPE_INVALID_VERSION"],
     ["PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "HPE_PAUSED_H2_UPGRADE"],
     ["GET /a\rb HTTP/1.1\r\nHost: a\r\n\r\n", "HPE_INVALID_URL"],
+    ["GET /a\nb HTTP/1.1\r\nHost: a\r\n\r\n", "HPE_INVALID_HEADER_TOKEN"],
   ];
 
   test("the code, bytesParsed and rawPacket of each", async () => {

@@ -439,6 +439,8 @@ export class HTTPParser {
   private method = "";
   /** The method is one of RTSP's (see OTHER_METHODS). */
   private rtspMethod = false;
+  /** The request line had no version (HTTP/0.9): refused once the head is read. */
+  private http09 = false;
   private url = "";
   private statusCode = 0;
   private statusMessage = "";
@@ -606,9 +608,11 @@ export class HTTPParser {
           c = data[j];
           if (c !== SP) {
             if (c === CR || c === LF) {
-              // HTTP/0.9 request line (no version): not served. llhttp first
-              // refuses an empty target or a malformed absolute/authority form,
-              // and a CR not followed by LF.
+              // HTTP/0.9 request line (no version): not served. As in llhttp, an
+              // empty target, a malformed absolute/authority form or a CR not
+              // followed by LF is a bad URL, and headers follow the line: their
+              // errors come first, and the request is refused once its head is
+              // complete (Node would serve it).
               if (c === CR && j + 1 < len && data[j + 1] !== LF) {
                 return this.fail("HPE_INVALID_URL", "Expected CRLF", j + 1);
               }
@@ -619,7 +623,15 @@ export class HTTPParser {
                 const bad = checkUrlForm(url, this.method === "CONNECT");
                 if (bad !== null) return this.fail("HPE_INVALID_URL", bad, j);
               }
-              return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", j);
+              this.pending = "";
+              if (this.countHeader(j - mark)) return this.overflow(j);
+              this.url = url;
+              this.versionMajor = 0;
+              this.versionMinor = 9;
+              this.http09 = true;
+              i = j + 1;
+              state = c === CR ? S_REQ_LINE_LF : S_HEADERS_START;
+              continue;
             }
             return this.fail("HPE_INVALID_URL", this.urlCharError(data, mark, j), j);
           }
@@ -733,8 +745,9 @@ export class HTTPParser {
 
         case S_REQ_LINE_LF: {
           if (data[i] === LF) i++;
+          else if (this.http09) return this.fail("HPE_INVALID_URL", "Expected CRLF", i);
           else if (!lenient) return this.fail("HPE_STRICT", "Expected CRLF after version", i);
-          state = this.afterRequestLine();
+          state = this.http09 ? S_HEADERS_START : this.afterRequestLine();
           continue;
         }
 
@@ -1627,6 +1640,7 @@ export class HTTPParser {
     this.matchIdx = 0;
     this.method = "";
     this.rtspMethod = false;
+    this.http09 = false;
     this.url = "";
     this.statusCode = 0;
     this.statusMessage = "";
@@ -2080,6 +2094,10 @@ export class HTTPParser {
     const lenient = this.lenient;
     // Framing.
     let eofBody = false;
+    if (this.http09) {
+      this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", at);
+      return STOP;
+    }
     if (this.teEmpty && !this.hasTransferEncoding) {
       // RFC 9112 6.3: a request with Transfer-Encoding whose final coding is not
       // chunked is refused (Node 20 reads it by its Content-Length, or as bodiless).
