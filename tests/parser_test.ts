@@ -1213,6 +1213,47 @@ describe("as Node 20 reads them (second differential pass)", () => {
     );
   });
 
+  test("a bad absolute or authority form, or a trailer framing field, fails as its byte comes", () => {
+    const table: [string, string][] = [
+      ["GET HTTP/", "HPE_INVALID_URL"],
+      ["GET [", "HPE_INVALID_URL"],
+      ["GET h:8", "HPE_INVALID_URL"],
+      ["GET http:/x", "HPE_INVALID_URL"],
+      ["GET http://a{", "HPE_INVALID_URL"],
+      ["GET http://a@@", "HPE_INVALID_URL"],
+      ["CONNECT a{", "HPE_INVALID_URL"],
+      [
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nContent-Length:",
+        "HPE_INVALID_CONTENT_LENGTH",
+      ],
+      [
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nTransfer-Encoding: c",
+        "HPE_INVALID_TRANSFER_ENCODING",
+      ],
+    ];
+    for (const [raw, code] of table) {
+      for (const [mode, split] of modes) {
+        assert.equal(parse("request", split(raw), noEof).error?.code, code, `${mode}: ${raw}`);
+      }
+    }
+    // Still possible: waiting, as Node does.
+    for (
+      const raw of [
+        "GET htt",
+        "GET http:",
+        "GET http:/",
+        "GET http://",
+        "GET http://a@b@",
+        "CONNECT a:",
+        "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nTransfer-Encoding:",
+      ]
+    ) {
+      for (const [mode, split] of modes) {
+        assert.equal(parse("request", split(raw), noEof).error, null, `${mode}: ${raw}`);
+      }
+    }
+  });
+
   test("an HTTP/0.9 line: its headers are read (their errors first), then it is refused", () => {
     const table: [string, string][] = [
       ["GET /\r\n\r\n", "HPE_INVALID_CONSTANT"],

@@ -469,6 +469,8 @@ export class HTTPParser {
   private hasTransferEncoding = false;
   /** A request's Transfer-Encoding field line was empty. */
   private teEmpty = false;
+  /** The current field is a request's trailer Transfer-Encoding (refused once it has a value). */
+  private trailerTE = false;
   /** The last transfer-coding seen is `chunked`. */
   private teChunked = false;
   /** `chunked` was seen (anywhere) in the Transfer-Encoding list. */
@@ -602,6 +604,17 @@ export class HTTPParser {
           let j = i;
           while (j < len && URL_CHAR[data[j]] === 1) j++;
           if (j === len) {
+            // An absolute or authority form cut here: Node's parser refuses a
+            // bad one at its byte, not once the target is complete.
+            const first = this.pending === "" ? data[mark] : this.pending.charCodeAt(0);
+            if (j > mark && (this.method === "CONNECT" || (first !== 0x2f && first !== 0x2a))) {
+              const bad = checkUrlForm(
+                this.pending + decodeRange(data, mark, j),
+                this.method === "CONNECT",
+                true,
+              );
+              if (bad !== null) return this.fail("HPE_INVALID_URL", bad, j);
+            }
             i = len;
             continue;
           }
@@ -937,6 +950,13 @@ export class HTTPParser {
           this.fieldName = name;
           this.fieldKind = kind;
           this.fieldTab = false;
+          this.trailerTE = false;
+          if (
+            this.inTrailers && special !== H_OTHER && !lenient &&
+            this.trailerFramingName(special, j + 1)
+          ) {
+            return -1;
+          }
           // Node's parser refuses Content-Length beside Transfer-Encoding (and the
           // reverse) as soon as the second field's name is read.
           if (
@@ -991,6 +1011,14 @@ export class HTTPParser {
             ) {
               // As Node: a second Content-Length fails at its first byte.
               return this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", i);
+            }
+            if (this.trailerTE) {
+              // As Node: a request's trailer Transfer-Encoding fails at its first byte.
+              return this.fail(
+                "HPE_INVALID_TRANSFER_ENCODING",
+                "Invalid `Transfer-Encoding` header value",
+                i,
+              );
             }
             mark = i;
             state = S_VALUE;
@@ -1654,6 +1682,7 @@ export class HTTPParser {
     this.contentLength = 0;
     this.hasTransferEncoding = false;
     this.teEmpty = false;
+    this.trailerTE = false;
     this.hasHost = false;
     this.hasExpect = false;
     this.teChunked = false;
@@ -1751,6 +1780,24 @@ export class HTTPParser {
       }
     }
     return this.fail(code, reason, at);
+  }
+
+  /**
+   * A framing field's name in a trailer section, read as Node's parser reads
+   * it: Content-Length fails at once (true); a request's Transfer-Encoding is
+   * noted, to fail at its first value byte.
+   */
+  private trailerFramingName(kind: number, at: number): boolean {
+    if (kind === H_CONTENT_LENGTH) {
+      this.fail(
+        "HPE_INVALID_CONTENT_LENGTH",
+        "Content-Length can't be present with Transfer-Encoding",
+        at,
+      );
+      return true;
+    }
+    this.trailerTE = kind === H_TRANSFER_ENCODING && this.isRequest;
+    return false;
   }
 
   /**
@@ -2253,7 +2300,7 @@ export class HTTPParser {
  * Checks an absolute-form or authority-form request target the way llhttp's
  * URL machine does; returns llhttp's reason, or null when the target is fine.
  */
-function checkUrlForm(url: string, connect: boolean): string | null {
+function checkUrlForm(url: string, connect: boolean, partial = false): string | null {
   let k = 0;
   const n = url.length;
   if (!connect) {
@@ -2261,9 +2308,12 @@ function checkUrlForm(url: string, connect: boolean): string | null {
     if (first === 0x2f || first === 0x2a) return null;
     if (!isAlpha(first)) return "Unexpected start char in url";
     while (k < n && isAlpha(url.charCodeAt(k))) k++;
-    if (k === n || url.charCodeAt(k) !== 0x3a) return "Unexpected char in url schema";
-    if (url.charCodeAt(k + 1) !== 0x2f || url.charCodeAt(k + 2) !== 0x2f) {
-      return "Unexpected char in url schema";
+    // (`partial`: the target goes on past `url`, so a form cut short is not wrong yet)
+    if (k === n) return partial ? null : "Unexpected char in url schema";
+    if (url.charCodeAt(k) !== 0x3a) return "Unexpected char in url schema";
+    for (let d = 1; d <= 2; d++) {
+      if (k + d === n && partial) return null;
+      if (url.charCodeAt(k + d) !== 0x2f) return "Unexpected char in url schema";
     }
     k += 3;
   }
