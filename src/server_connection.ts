@@ -604,11 +604,13 @@ export class ServerConnection implements TransportHandler, ReadRequester, Outgoi
     // A response that already ended has handed all its bytes to the transport
     // (Node has detached it by now), so the canned answer can follow it; not
     // one ended in the same parse pass with no body callback since (Node's is
-    // still the socket's message then: the socket is only destroyed).
+    // still the socket's message then: the socket is only destroyed), nor one
+    // that closes the connection (Node has ended the socket after it).
     const cur = this.current;
     if (
       writable &&
-      (!cur || !cur._headerSent || (cur.finished && (!this.inChunk || this.settled === cur)))
+      (!cur || !cur._headerSent ||
+        (cur.finished && !cur._last && (!this.inChunk || this.settled === cur)))
     ) {
       const code = (e as { code?: string }).code ?? "";
       const text = RESPONSES[code] ?? BAD_REQUEST;

@@ -11,19 +11,18 @@
  *
  * Where Node 20 (llhttp 9) is more lenient than RFC 9112, the strict reading is
  * applied (`lenient` gives Node's `insecureHTTPParser` relaxations back): only
- * `HTTP/1.0` and `HTTP/1.1`, exactly one SP between the parts of the request
- * line, no empty `Transfer-Encoding`, no control bytes in a reason phrase, no
- * empty chunk-extension values, and an HTTP/1.0 message with
- * `Transfer-Encoding` is never keep-alive (RFC 9112 6.1). Where RFC 9110 lets a
- * recipient choose, Node's choice is made: a `Content-Length` list (even of
- * identical values) or a repeated `Content-Length` field is refused, and so is
- * anything after `chunked` in a request's `Transfer-Encoding`, an empty list
- * element included (`lenient` accepts identical values and empty elements).
- * Lengths above 2^53-1 are refused in requests (HPE_INVALID_CONTENT_LENGTH /
- * HPE_INVALID_CHUNK_SIZE). A response is read as Node's client reads it: a tab
- * after the Content-Length digits is refused, and a final `chunked`, a
- * `keep-alive` or an `upgrade` followed by a tab is not that token (`close` is,
- * RFC 9112 9.6).
+ * `HTTP/1.0` and `HTTP/1.1` (no HTTP/0.9 line, no RTSP/ICE protocol), exactly
+ * one SP between the parts of the request line, no request whose only
+ * `Transfer-Encoding` field is empty, no control bytes in a reason phrase, and
+ * an HTTP/1.0 message with `Transfer-Encoding` is never keep-alive (RFC 9112
+ * 6.1). Where RFC 9110 lets a recipient choose, Node's choice is made: a
+ * `Content-Length` list (even of identical values) or a repeated
+ * `Content-Length` field is refused, and so is anything after `chunked` in a
+ * request's `Transfer-Encoding`, an empty list element included (`lenient`
+ * accepts identical values and empty elements). As in Node, the framing fields
+ * are read byte by byte: a bad `Content-Length` or `Transfer-Encoding` fails as
+ * soon as its byte comes, only SP may follow a token in them (`chunked\t` is
+ * not chunked, `5\t` no length), and lengths go up to 2^64 - 1.
  *
  * @example
  * ```ts
@@ -183,14 +182,13 @@ for (const m of METHODS) {
   if (list) list.push(m);
   else METHOD_TABLE.set(key, [m]);
 }
-/** Longest method name. */
-const MAX_METHOD_LENGTH = METHODS.reduce((n, m) => Math.max(n, m.length), 0);
 
 /**
- * The names llhttp's method matcher walks (HTTP plus RTSP ones): it rejects a
- * method at the first byte that leaves all of them, which sets `bytesParsed`.
+ * Methods llhttp reads in a request line that Node never serves over HTTP:
+ * RTSP's (refused once the protocol is read), and `PRI`, which must be the
+ * start of the HTTP/2 connection preface.
  */
-const METHOD_TRIE_NAMES: readonly string[] = METHODS.concat([
+const OTHER_METHODS: readonly string[] = [
   "DESCRIBE",
   "ANNOUNCE",
   "SETUP",
@@ -202,7 +200,19 @@ const METHOD_TRIE_NAMES: readonly string[] = METHODS.concat([
   "REDIRECT",
   "RECORD",
   "FLUSH",
-]);
+  "PRI",
+];
+
+/**
+ * The names llhttp's method matcher walks: it rejects a method at the first
+ * byte that leaves all of them, which sets `bytesParsed`.
+ */
+const METHOD_TRIE_NAMES: readonly string[] = METHODS.concat(OTHER_METHODS);
+/** Longest method name llhttp reads. */
+const MAX_METHOD_LENGTH = METHOD_TRIE_NAMES.reduce((n, m) => Math.max(n, m.length), 0);
+
+/** `\r\nSM\r\n\r\n`: what follows `PRI * HTTP/2.0\r\n` in the HTTP/2 preface. */
+const PRI_REST = [CR, LF, 0x53, 0x4d, CR, LF, CR, LF];
 
 /** How many leading chars of `s` some known method name starts with. */
 function methodPrefixLength(s: string): number {
@@ -278,26 +288,6 @@ function trimEnd(s: string): string {
     e--;
   }
   return e === s.length ? s : s.slice(0, e);
-}
-
-/** `s` holds an HTAB at or after index `from`. */
-function tabAfter(s: string, from: number): boolean {
-  for (let k = from; k < s.length; k++) if (s.charCodeAt(k) === HT) return true;
-  return false;
-}
-
-/** `raw` (a list element) holds an HTAB after its trimmed `token`. */
-function tabAfterToken(raw: string, token: string): boolean {
-  return raw.length !== token.length && tabAfter(raw, raw.indexOf(token) + token.length);
-}
-
-/** Removes leading and trailing SP/HTAB. */
-function trimOws(s: string): string {
-  let b = 0;
-  let e = s.length;
-  while (b < e && (s.charCodeAt(b) === SP || s.charCodeAt(b) === HT)) b++;
-  while (e > b && (s.charCodeAt(e - 1) === SP || s.charCodeAt(e - 1) === HT)) e--;
-  return b === 0 && e === s.length ? s : s.slice(b, e);
 }
 
 /** `s` equals the lower-case ASCII `lower`, ignoring case (s holds tchars only). */
@@ -395,10 +385,12 @@ const S_CHUNK_SIZE_LF = 40;
 const S_CHUNK_DATA = 41;
 const S_CHUNK_DATA_CR = 42;
 const S_CHUNK_DATA_LF = 43;
-const S_CLOSED = 44;
-const S_DEAD = 45;
+/** After a `PRI` request line: the rest of the HTTP/2 connection preface. */
+const S_PRI_PREFACE = 44;
+const S_CLOSED = 45;
+const S_DEAD = 46;
 /** Inside `onHeaders`: not parsing, but within a message. */
-const S_CALLBACK = 46;
+const S_CALLBACK = 47;
 
 /** "HTTP/" */
 const PROTO = [0x48, 0x54, 0x54, 0x50, 0x2f];
@@ -445,6 +437,10 @@ export class HTTPParser {
 
   // Current message.
   private method = "";
+  /** The method is one of RTSP's (see OTHER_METHODS). */
+  private rtspMethod = false;
+  /** The request line had no version (HTTP/0.9): refused once the head is read. */
+  private http09 = false;
   private url = "";
   private statusCode = 0;
   private statusMessage = "";
@@ -462,15 +458,19 @@ export class HTTPParser {
   private fieldKind = H_OTHER;
   private fieldValue = "";
   /**
-   * The OWS trimmed off the end of `fieldValue` held a tab. Node's client
-   * (llhttp) then refuses a Content-Length (only SP may follow its digits) and
-   * does not take a final `chunked` as the transfer coding.
+   * The whitespace trimmed off the end of `fieldValue` held an HTAB. llhttp
+   * reads the framing fields' values byte by byte and takes only SP after a
+   * token, so `chunked\t`, `close\t` or `5\t` are not `chunked`, `close`, `5`.
    */
-  private valueTrailHT = false;
+  private fieldTab = false;
 
   private hasContentLength = false;
   private contentLength = 0;
   private hasTransferEncoding = false;
+  /** A request's Transfer-Encoding field line was empty. */
+  private teEmpty = false;
+  /** The current field is a request's trailer Transfer-Encoding (refused once it has a value). */
+  private trailerTE = false;
   /** The last transfer-coding seen is `chunked`. */
   private teChunked = false;
   /** `chunked` was seen (anywhere) in the Transfer-Encoding list. */
@@ -552,7 +552,7 @@ export class HTTPParser {
           let j = i;
           while (j < len) {
             c = data[j];
-            if ((c >= 0x41 && c <= 0x5a) || c === 0x2d) j++;
+            if ((c >= 0x41 && c <= 0x5a) || c === 0x2d || c === 0x5f) j++;
             else break;
           }
           if (j - mark + this.pending.length > MAX_METHOD_LENGTH) {
@@ -572,7 +572,13 @@ export class HTTPParser {
           } else {
             method = lookupMethodString(this.pending + decodeRange(data, mark, j));
           }
-          if (method === null) return this.methodError(data, mark, j);
+          if (method === null) {
+            const name = this.pending + decodeRange(data, mark, j);
+            const k = OTHER_METHODS.indexOf(name);
+            if (k < 0) return this.methodError(data, mark, j);
+            method = OTHER_METHODS[k];
+            this.rtspMethod = method !== "PRI";
+          }
           this.pending = "";
           this.method = method;
           i = j + 1;
@@ -598,14 +604,31 @@ export class HTTPParser {
           let j = i;
           while (j < len && URL_CHAR[data[j]] === 1) j++;
           if (j === len) {
+            // An absolute or authority form cut here: Node's parser refuses a
+            // bad one at its byte, not once the target is complete.
+            const first = this.pending === "" ? data[mark] : this.pending.charCodeAt(0);
+            if (j > mark && (this.method === "CONNECT" || (first !== 0x2f && first !== 0x2a))) {
+              const bad = checkUrlForm(
+                this.pending + decodeRange(data, mark, j),
+                this.method === "CONNECT",
+                true,
+              );
+              if (bad !== null) return this.fail("HPE_INVALID_URL", bad, j);
+            }
             i = len;
             continue;
           }
           c = data[j];
           if (c !== SP) {
             if (c === CR || c === LF) {
-              // HTTP/0.9 request line (no version): not served. llhttp first
-              // refuses an empty target or a malformed absolute/authority form.
+              // HTTP/0.9 request line (no version): not served. As in llhttp, an
+              // empty target, a malformed absolute/authority form or a CR not
+              // followed by LF is a bad URL, and headers follow the line: their
+              // errors come first, and the request is refused once its head is
+              // complete (Node would serve it).
+              if (c === CR && j + 1 < len && data[j + 1] !== LF) {
+                return this.fail("HPE_INVALID_URL", "Expected CRLF", j + 1);
+              }
               const url = this.pending + decodeRange(data, mark, j);
               if (url === "") return this.fail("HPE_INVALID_URL", "Invalid characters in url", j);
               const first = url.charCodeAt(0);
@@ -613,7 +636,15 @@ export class HTTPParser {
                 const bad = checkUrlForm(url, this.method === "CONNECT");
                 if (bad !== null) return this.fail("HPE_INVALID_URL", bad, j);
               }
-              return this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", j);
+              this.pending = "";
+              if (this.countHeader(j - mark)) return this.overflow(j);
+              this.url = url;
+              this.versionMajor = 0;
+              this.versionMinor = 9;
+              this.http09 = true;
+              i = j + 1;
+              state = c === CR ? S_REQ_LINE_LF : S_HEADERS_START;
+              continue;
             }
             return this.fail("HPE_INVALID_URL", this.urlCharError(data, mark, j), j);
           }
@@ -635,6 +666,10 @@ export class HTTPParser {
         }
 
         case S_REQ_PROTO: {
+          if (this.rtspMethod && this.matchIdx === 0) {
+            // An RTSP method: Node's parser serves it only with RTSP/x.x, never here.
+            return this.fail("HPE_INVALID_CONSTANT", "Invalid method for HTTP/x.x request", i);
+          }
           // Fast path: the whole "HTTP/1.x\r\n" is here.
           if (
             this.matchIdx === 0 && i + 10 <= len && data[i] === 0x48 && data[i + 1] === 0x54 &&
@@ -646,7 +681,7 @@ export class HTTPParser {
             this.versionMajor = 1;
             this.versionMinor = data[i + 7] - 0x30;
             i += 10;
-            state = S_HEADERS_START;
+            state = this.afterRequestLine();
             continue;
           }
           c = data[i];
@@ -689,14 +724,16 @@ export class HTTPParser {
             return this.fail("HPE_INVALID_VERSION", "Invalid minor version", i);
           }
           this.versionMinor = c - 0x30;
-          // Requests: 1.0 and 1.1 only (RFC 9112; see shared/wire-cases). Responses:
-          // also 0.9 and 2.0, as llhttp (Node's client reads those).
+          // Requests: 1.0 and 1.1 only (RFC 9112; see shared/wire-cases). Responses
+          // (and PRI, which is refused after its line): also 0.9 and 2.0, as llhttp.
           if (
             !lenient &&
-            (this.versionMajor === 1 ? this.versionMinor > 1 : state === S_REQ_MINOR ||
-              (this.versionMajor === 0
-                ? this.versionMinor !== 9
-                : this.versionMajor !== 2 || this.versionMinor !== 0))
+            (this.versionMajor === 1
+              ? this.versionMinor > 1
+              : (state === S_REQ_MINOR && this.method !== "PRI") ||
+                (this.versionMajor === 0
+                  ? this.versionMinor !== 9
+                  : this.versionMajor !== 2 || this.versionMinor !== 0))
           ) {
             return this.fail("HPE_INVALID_VERSION", "Invalid HTTP version", i);
           }
@@ -712,7 +749,7 @@ export class HTTPParser {
             state = S_REQ_LINE_LF;
           } else if (c === LF && lenient) {
             i++;
-            state = S_HEADERS_START;
+            state = this.afterRequestLine();
           } else {
             return this.fail("HPE_INVALID_VERSION", "Expected CRLF after version", i);
           }
@@ -721,8 +758,22 @@ export class HTTPParser {
 
         case S_REQ_LINE_LF: {
           if (data[i] === LF) i++;
+          else if (this.http09) return this.fail("HPE_INVALID_URL", "Expected CRLF", i);
           else if (!lenient) return this.fail("HPE_STRICT", "Expected CRLF after version", i);
-          state = S_HEADERS_START;
+          state = this.http09 ? S_HEADERS_START : this.afterRequestLine();
+          continue;
+        }
+
+        case S_PRI_PREFACE: {
+          // As Node's parser: a PRI request line must go on with the HTTP/2
+          // preface; either way the request is refused.
+          if (data[i] !== PRI_REST[this.matchIdx]) {
+            return this.fail("HPE_INVALID_VERSION", "Expected HTTP/2 Connection Preface", i);
+          }
+          i++;
+          if (++this.matchIdx === PRI_REST.length) {
+            return this.fail("HPE_PAUSED_H2_UPGRADE", "Pause on PRI/Upgrade", i);
+          }
           continue;
         }
 
@@ -901,6 +952,20 @@ export class HTTPParser {
           }
           this.fieldName = name;
           this.fieldKind = kind;
+          this.fieldTab = false;
+          this.trailerTE = false;
+          if (
+            this.inTrailers && special !== H_OTHER && !lenient &&
+            this.trailerFramingName(special, j + 1)
+          ) {
+            return -1;
+          }
+          // Node's parser refuses Content-Length beside Transfer-Encoding (and the
+          // reverse) as soon as the second field's name is read.
+          if (
+            (kind === H_CONTENT_LENGTH || kind === H_TRANSFER_ENCODING) && this.isRequest &&
+            !lenient && this.framingConflict(kind, j + 1)
+          ) return -1;
           i = j + 1;
           state = S_VALUE_WS;
           continue;
@@ -931,7 +996,7 @@ export class HTTPParser {
           if (i === len) continue;
           if (c === CR) {
             this.fieldValue = this.pending;
-            this.valueTrailHT = false;
+            this.fieldTab = false;
             this.pending = "";
             i++;
             state = S_VALUE_LF;
@@ -940,11 +1005,26 @@ export class HTTPParser {
               return this.fail("HPE_INVALID_HEADER_TOKEN", "Invalid header value char", i);
             }
             this.fieldValue = this.pending;
-            this.valueTrailHT = false;
+            this.fieldTab = false;
             this.pending = "";
             i++;
             state = S_VALUE_LWS;
           } else {
+            if (
+              this.fieldKind === H_CONTENT_LENGTH && this.hasContentLength && this.isRequest &&
+              !lenient
+            ) {
+              // As Node: a second Content-Length fails at its first byte.
+              return this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", i);
+            }
+            if (this.trailerTE) {
+              // As Node: a request's trailer Transfer-Encoding fails at its first byte.
+              return this.fail(
+                "HPE_INVALID_TRANSFER_ENCODING",
+                "Invalid `Transfer-Encoding` header value",
+                i,
+              );
+            }
             mark = i;
             state = S_VALUE;
           }
@@ -968,6 +1048,13 @@ export class HTTPParser {
             }
             j++;
           }
+          const framing = this.fieldKind === H_CONTENT_LENGTH ||
+            this.fieldKind === H_TRANSFER_ENCODING;
+          if (framing && this.isRequest && !lenient && !this.framingPrefixOk(data, mark, j)) {
+            // Node's parser checks these values byte by byte: a bad one fails
+            // now, not once the line (or the head) is complete.
+            return -1;
+          }
           if (j === len) {
             i = len;
             continue;
@@ -982,25 +1069,27 @@ export class HTTPParser {
           }
           if (this.countHeader(j - mark)) return this.overflow(j + 1);
           let end = j;
-          let trailHT = false;
+          let tab = false;
           while (end > mark) {
             const t = data[end - 1];
-            if (t === HT) trailHT = true;
-            else if (t !== SP) break;
+            if (t !== SP && t !== HT) break;
+            if (t === HT) tab = true;
             end--;
           }
           if (this.pending === "") {
             this.fieldValue = this.sub(data, mark, end);
+          } else if (end > mark) {
+            this.fieldValue = this.pending + decodeRange(data, mark, end);
+            this.pending = "";
           } else {
-            if (end > mark) {
-              this.fieldValue = this.pending + decodeRange(data, mark, end);
-            } else {
-              this.fieldValue = trimEnd(this.pending);
-              if (!trailHT) trailHT = tabAfter(this.pending, this.fieldValue.length);
+            const p = this.pending;
+            this.fieldValue = trimEnd(p);
+            for (let k = this.fieldValue.length; k < p.length && !tab; k++) {
+              tab = p.charCodeAt(k) === HT;
             }
             this.pending = "";
           }
-          this.valueTrailHT = trailHT;
+          this.fieldTab = tab;
           state = data[j] === CR ? S_VALUE_LF : S_VALUE_LWS;
           i = j + 1;
           continue;
@@ -1156,10 +1245,14 @@ export class HTTPParser {
 
         case S_CHUNK_EXT_NAME_START: {
           c = data[i];
-          // A response may have an empty name before `=` or `;` (`5;=x`,
-          // `5;;x`), as Node's client takes; other bad bytes are then reported
-          // by the name state.
-          if (TOKEN[c] !== 1 && (this.isRequest || c === SP || c === CR)) {
+          // As Node's parser: a name may be empty before `=` (`5;=x`) or another
+          // `;` (`5;;x`), not at the line's end; other bytes (a bare LF, a bad
+          // one) are reported by the name state.
+          if (c === 0x3b) {
+            i++;
+            continue;
+          }
+          if (c === SP || c === CR) {
             return this.fail("HPE_STRICT", "Invalid character in chunk extensions", i);
           }
           state = S_CHUNK_EXT_NAME;
@@ -1221,8 +1314,11 @@ export class HTTPParser {
             i++;
             this.extSize++;
             state = S_CHUNK_EXT_QUOTED;
-          } else if (TOKEN[c] === 1 || lenient || !this.isRequest) {
-            // (lenient, or a response: an empty value, as llhttp allows)
+          } else if (
+            TOKEN[c] === 1 || c === CR || c === 0x3b || c === LF || lenient || !this.isRequest
+          ) {
+            // (an empty value before the line's end or `;`, as Node's parser takes;
+            // the value state reports a bare LF)
             state = S_CHUNK_EXT_VALUE;
           } else {
             return this.fail("HPE_STRICT", "Invalid character in chunk extensions value", i);
@@ -1541,18 +1637,18 @@ export class HTTPParser {
       if (size >= this.maxHeaderSize) return i;
       this.headerSize = size;
       let end = v;
-      let trailHT = false;
+      let tab = false;
       while (end > k) {
         const t = data[end - 1];
-        if (t === HT) trailHT = true;
-        else if (t !== SP) break;
+        if (t !== SP && t !== HT) break;
+        if (t === HT) tab = true;
         end--;
       }
-      this.valueTrailHT = trailHT;
       const name = this.sub(data, i, j);
       this.fieldName = name;
       this.fieldKind = this.inTrailers ? H_OTHER : headerKind(name);
       this.fieldValue = this.sub(data, k, end);
+      this.fieldTab = tab;
       if (!this.commitField(v + 2)) return -1;
       i = v + 2;
       if (TOKEN[next] !== 1) return i;
@@ -1571,10 +1667,19 @@ export class HTTPParser {
     return this.win.slice(start - this.winStart, end - this.winStart);
   }
 
+  /** The state after a request line: headers, or the rest of an HTTP/2 preface after PRI. */
+  private afterRequestLine(): number {
+    if (this.method !== "PRI") return S_HEADERS_START;
+    this.matchIdx = 0;
+    return S_PRI_PREFACE;
+  }
+
   private startMessage(): void {
     this.pending = "";
     this.matchIdx = 0;
     this.method = "";
+    this.rtspMethod = false;
+    this.http09 = false;
     this.url = "";
     this.statusCode = 0;
     this.statusMessage = "";
@@ -1587,6 +1692,8 @@ export class HTTPParser {
     this.hasContentLength = false;
     this.contentLength = 0;
     this.hasTransferEncoding = false;
+    this.teEmpty = false;
+    this.trailerTE = false;
     this.hasHost = false;
     this.hasExpect = false;
     this.teChunked = false;
@@ -1684,6 +1791,67 @@ export class HTTPParser {
       }
     }
     return this.fail(code, reason, at);
+  }
+
+  /**
+   * A framing field's name in a trailer section, read as Node's parser reads
+   * it: Content-Length fails at once (true); a request's Transfer-Encoding is
+   * noted, to fail at its first value byte.
+   */
+  private trailerFramingName(kind: number, at: number): boolean {
+    if (kind === H_CONTENT_LENGTH) {
+      this.fail(
+        "HPE_INVALID_CONTENT_LENGTH",
+        "Content-Length can't be present with Transfer-Encoding",
+        at,
+      );
+      return true;
+    }
+    this.trailerTE = kind === H_TRANSFER_ENCODING && this.isRequest;
+    return false;
+  }
+
+  /**
+   * A request's Content-Length field beside a Transfer-Encoding one (either
+   * order): fails at `at`, as Node's parser does once the second name is read.
+   */
+  private framingConflict(kind: number, at: number): boolean {
+    if (kind === H_CONTENT_LENGTH) {
+      if (!this.hasTransferEncoding) return false;
+      this.fail(
+        "HPE_INVALID_CONTENT_LENGTH",
+        "Content-Length can't be present with Transfer-Encoding",
+        at,
+      );
+      return true;
+    }
+    if (!this.hasContentLength) return false;
+    this.fail(
+      "HPE_INVALID_TRANSFER_ENCODING",
+      "Transfer-Encoding can't be present with Content-Length",
+      at,
+    );
+    return true;
+  }
+
+  /**
+   * The bytes of a request's Content-Length or Transfer-Encoding value read so
+   * far (`pending` plus `data[mark, j)`) are refused now where Node's parser
+   * refuses them as they come: a Content-Length that is not digits then spaces
+   * or is past 2^64 - 1, a Transfer-Encoding with something after `chunked`.
+   * False after failing.
+   */
+  private framingPrefixOk(data: Uint8Array, mark: number, j: number): boolean {
+    const value = this.pending + decodeRange(data, mark, j);
+    if (this.fieldKind === H_CONTENT_LENGTH) {
+      const reason = contentLengthError(value, false, true);
+      if (reason === null) return true;
+      this.fail("HPE_INVALID_CONTENT_LENGTH", reason, j);
+      return false;
+    }
+    if (this.teSawChunked ? value === "" : !/(?:^|[\s,])chunked *,/i.test(value)) return true;
+    this.fail("HPE_INVALID_TRANSFER_ENCODING", "Invalid `Transfer-Encoding` header value", j);
+    return false;
   }
 
   /** Adds head bytes; true when the limit is reached. */
@@ -1802,7 +1970,21 @@ export class HTTPParser {
     }
     // A response's, lenient or not: llhttp has no leniency for its syntax.
     if (!this.isRequest) return this.onResponseContentLength(value, at);
-    // 1*DIGIT; lenient: also a list of identical 1*DIGIT values (RFC 9110 8.6).
+    if (!this.lenient) {
+      if (this.hasContentLength) {
+        this.fail("HPE_UNEXPECTED_CONTENT_LENGTH", "Duplicate Content-Length", at);
+        return false;
+      }
+      const reason = contentLengthError(value, this.fieldTab);
+      if (reason !== null) {
+        this.fail("HPE_INVALID_CONTENT_LENGTH", reason, at);
+        return false;
+      }
+      this.hasContentLength = true;
+      this.contentLength = decimalValue(value);
+      return true;
+    }
+    // Lenient: 1*DIGIT, or a list of identical 1*DIGIT values (RFC 9110 8.6).
     let n = -1;
     let cur = -1;
     let sawWs = false;
@@ -1865,7 +2047,7 @@ export class HTTPParser {
     }
     const end = k;
     while (k < len && value.charCodeAt(k) === SP) k++;
-    if (end === 0 || k !== len || this.valueTrailHT) {
+    if (end === 0 || k !== len || this.fieldTab) {
       this.fail("HPE_INVALID_CONTENT_LENGTH", "Invalid character in Content-Length", at);
       return false;
     }
@@ -1880,9 +2062,10 @@ export class HTTPParser {
 
   private onTransferEncoding(value: string, at: number): boolean {
     if (value === "" && (this.lenient || this.isRequest)) {
-      if (this.lenient) return true;
-      this.fail("HPE_INVALID_TRANSFER_ENCODING", "Empty Transfer-Encoding", at);
-      return false;
+      // An empty field line adds no coding (as Node); a request whose only
+      // Transfer-Encoding is empty is refused once the head is complete.
+      if (!this.lenient) this.teEmpty = true;
+      return true;
     }
     if (this.hasContentLength && !this.lenient) {
       this.fail(
@@ -1899,7 +2082,7 @@ export class HTTPParser {
     let start = 0;
     for (let k = 0; k <= value.length; k++) {
       if (k < value.length && value.charCodeAt(k) !== 0x2c) continue;
-      const coding = trimOws(value.slice(start, k));
+      const coding = listElement(value, start, k, k === value.length && this.fieldTab);
       start = k + 1;
       if (this.teSawChunked && this.isRequest && !this.lenient) {
         // Nothing may follow `chunked` in a request (RFC 9112 6.1), not even an
@@ -1916,9 +2099,7 @@ export class HTTPParser {
         if (!this.isRequest) this.teChunked = false;
         continue;
       }
-      // Node's client: `chunked` then a tab (`chunked\t`) names no coding it knows.
-      const chunked = eqIgnoreCase(coding, "chunked") &&
-        (k < value.length || this.isRequest || !this.valueTrailHT);
+      const chunked = eqIgnoreCase(coding, "chunked");
       this.teChunked = chunked;
       if (chunked) this.teSawChunked = true;
     }
@@ -1929,14 +2110,15 @@ export class HTTPParser {
     let start = 0;
     for (let k = 0; k <= value.length; k++) {
       if (k < value.length && value.charCodeAt(k) !== 0x2c) continue;
-      const raw = value.slice(start, k);
-      const token = trimOws(raw);
+      let token = listElement(value, start, k, false);
       start = k + 1;
-      // Node's client (llhttp) knows a token followed by SP only: after a tab
-      // it takes neither `keep-alive` nor `upgrade` (`close` is still honoured,
-      // as RFC 9112 9.6 asks).
-      const tabbed = !this.isRequest && token.length !== 0 &&
-        (k === value.length ? this.valueTrailHT : tabAfterToken(raw, token));
+      // As llhttp, a token followed by a tab is neither `keep-alive` nor
+      // `upgrade`; `close` still is (RFC 9112 9.6: closing is always safe).
+      let tabbed = k === value.length && this.fieldTab;
+      if (token.length !== 0 && token.charCodeAt(token.length - 1) === HT) {
+        token = trimEnd(token);
+        tabbed = true;
+      }
       switch (token.length) {
         case 5:
           if (eqIgnoreCase(token, "close")) this.connClose = true;
@@ -1979,6 +2161,16 @@ export class HTTPParser {
     const lenient = this.lenient;
     // Framing.
     let eofBody = false;
+    if (this.http09) {
+      this.fail("HPE_INVALID_CONSTANT", "Expected HTTP/", at);
+      return STOP;
+    }
+    if (this.teEmpty && !this.hasTransferEncoding) {
+      // RFC 9112 6.3: a request with Transfer-Encoding whose final coding is not
+      // chunked is refused (Node 20 reads it by its Content-Length, or as bodiless).
+      this.fail("HPE_INVALID_TRANSFER_ENCODING", "Empty Transfer-Encoding", at);
+      return STOP;
+    }
     if (this.hasTransferEncoding) {
       if (this.teChunked) {
         this.chunkedBody = true;
@@ -2104,13 +2296,11 @@ export class HTTPParser {
   }
 
   /**
-   * A chunk size grew to `size` (at least 13 hex digits). Requests stop at
-   * 2^53 - 1; a response may use all 64 bits (16 hex digits), as Node's client
-   * reads it (such a chunk cannot end before the connection does: its float
-   * size only has to stay huge).
+   * A chunk size grew to `size` (at least 13 hex digits). As in Node, it may
+   * use all 64 bits (16 hex digits): such a chunk cannot end before the
+   * connection does, so its float size only has to stay huge.
    */
-  private chunkSizeOverflow(size: number): boolean {
-    if (this.isRequest) return size > Number.MAX_SAFE_INTEGER;
+  private chunkSizeOverflow(_size: number): boolean {
     this.chunkDigits = this.chunkDigits === 0 ? 13 : this.chunkDigits + 1;
     return this.chunkDigits > 16;
   }
@@ -2134,7 +2324,7 @@ export class HTTPParser {
  * Checks an absolute-form or authority-form request target the way llhttp's
  * URL machine does; returns llhttp's reason, or null when the target is fine.
  */
-function checkUrlForm(url: string, connect: boolean): string | null {
+function checkUrlForm(url: string, connect: boolean, partial = false): string | null {
   let k = 0;
   const n = url.length;
   if (!connect) {
@@ -2142,13 +2332,16 @@ function checkUrlForm(url: string, connect: boolean): string | null {
     if (first === 0x2f || first === 0x2a) return null;
     if (!isAlpha(first)) return "Unexpected start char in url";
     while (k < n && isAlpha(url.charCodeAt(k))) k++;
-    if (k === n || url.charCodeAt(k) !== 0x3a) return "Unexpected char in url schema";
-    if (url.charCodeAt(k + 1) !== 0x2f || url.charCodeAt(k + 2) !== 0x2f) {
-      return "Unexpected char in url schema";
+    // (`partial`: the target goes on past `url`, so a form cut short is not wrong yet)
+    if (k === n) return partial ? null : "Unexpected char in url schema";
+    if (url.charCodeAt(k) !== 0x3a) return "Unexpected char in url schema";
+    for (let d = 1; d <= 2; d++) {
+      if (k + d === n && partial) return null;
+      if (url.charCodeAt(k + d) !== 0x2f) return "Unexpected char in url schema";
     }
     k += 3;
   }
-  // host (userinfo@host:port, IPv6 brackets)
+  // host (userinfo@host:port, IPv6 brackets); llhttp refuses only "@@"
   let at = false;
   for (; k < n; k++) {
     const ch = url.charCodeAt(k);
@@ -2158,6 +2351,7 @@ function checkUrlForm(url: string, connect: boolean): string | null {
       at = true;
       continue;
     }
+    at = false;
     if (!isServerChar(ch)) return "Unexpected char in url server";
   }
   return null;
@@ -2193,4 +2387,62 @@ function isServerChar(c: number): boolean {
       return true;
   }
   return false;
+}
+
+/**
+ * One element of a comma-separated list (`value[start, end)`) as llhttp reads
+ * the framing fields: leading SP/HTAB skipped, only SP after the token. An
+ * HTAB left after it (`tabAfter`: one trimmed off the end of the value) makes
+ * it no token llhttp knows (an X keeps it from matching).
+ */
+function listElement(value: string, start: number, end: number, tabAfter: boolean): string {
+  while (start < end) {
+    const c = value.charCodeAt(start);
+    if (c !== SP && c !== HT) break;
+    start++;
+  }
+  while (end > start && value.charCodeAt(end - 1) === SP) end--;
+  const token = value.slice(start, end);
+  return tabAfter ? token + "X" : token;
+}
+
+/**
+ * Why a request's Content-Length value is refused (strict: 1*DIGIT then SP,
+ * at most 2^64 - 1, as Node 20), or null. `value` starts after the leading
+ * whitespace; `partial`: more bytes may follow, so an empty value is not yet
+ * wrong; `tabAfter`: an HTAB was trimmed off its end.
+ */
+function contentLengthError(value: string, tabAfter: boolean, partial = false): string | null {
+  const len = value.length;
+  let k = 0;
+  let digits = 0;
+  while (k < len) {
+    const ch = value.charCodeAt(k);
+    if (ch < 0x30 || ch > 0x39) break;
+    if (digits !== 0 || ch !== 0x30) digits++;
+    k++;
+  }
+  const end = k;
+  if (
+    digits > 20 ||
+    (digits === 20 && value.slice(end - 20, end) > "18446744073709551615")
+  ) {
+    return "Content-Length overflow";
+  }
+  while (k < len && value.charCodeAt(k) === SP) k++;
+  if (k !== len || tabAfter || (end === 0 && (len !== 0 || !partial))) {
+    return len === 0 && !tabAfter ? "Empty Content-Length" : "Invalid character in Content-Length";
+  }
+  return null;
+}
+
+/** The number a string of decimal digits (then spaces) stands for (a float past 2^53). */
+function decimalValue(value: string): number {
+  let n = 0;
+  for (let k = 0; k < value.length; k++) {
+    const ch = value.charCodeAt(k);
+    if (ch < 0x30 || ch > 0x39) break;
+    n = n * 10 + (ch - 0x30);
+  }
+  return n;
 }
