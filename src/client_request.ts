@@ -479,9 +479,9 @@ export class ClientRequest extends OutgoingMessage {
       const done = (er: Error | null | undefined): void => {
         if (!this.aborted && !er) er = connResetException("socket hang up");
         if (er) this.emit("error", er);
-        // abort() queued its 'abort' event after this tick: keep the documented order.
-        if (this.aborted) process.nextTick(() => this._emitClose());
-        else this._emitClose();
+        // As Node 20's: 'close' now, so an abort() made before the socket came
+        // sees 'close' before its queued 'abort' (the docs' order is the reverse).
+        this._emitClose();
       };
       if (socket) {
         if (!err && this.agent && !socket.destroyed) {

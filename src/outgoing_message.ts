@@ -62,6 +62,7 @@ import {
   ERR_STREAM_DESTROYED,
   ERR_STREAM_NULL_VALUES,
   ERR_STREAM_WRITE_AFTER_END,
+  ERR_UNKNOWN_ENCODING,
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
 import { latin1EncodeInto, utf8ByteLength } from "./core/latin1.ts";
@@ -257,6 +258,8 @@ export class OutgoingMessage extends LightStream {
   /** The queue ends with an empty write that carries a callback (see `Transport.showsWrites`). */
   private _outEndsEmpty = false;
   private _flushScheduled = false;
+  /** An `uncork()` undid the write's per-tick cork before its tick came. */
+  private _tickUncorked = false;
   private _pendingReported = 0;
   protected _corked = 0;
   /** How many of the `cork()` calls also corked the socket (and are undone on it). */
@@ -553,7 +556,7 @@ export class OutgoingMessage extends LightStream {
    */
   addTrailers(headers: TrailersInput): void {
     this._trailer = "";
-    this._trailer = serializeTrailers(headers, this._uniqueHeaders);
+    this._trailer = serializeTrailers(headers, this._uniqueHeaders, this);
   }
 
   // ------------------------------------------------------------ head building
@@ -754,6 +757,9 @@ export class OutgoingMessage extends LightStream {
     const headLen = head === null ? 0 : headUtf8 ? Buffer.byteLength(head, "utf8") : head.length;
     const dataLen = isString ? byteLengthOf(chunk, encoding) : (chunk as Uint8Array).byteLength;
     const frame = chunked && dataLen > 0;
+    if (isString && !isUtf8ish(encoding) && !Buffer.isEncoding(encoding as string)) {
+      this._unknownEncoding(head, frame ? dataLen : -1, encoding);
+    }
 
     if (dataLen >= COPY_LIMIT && !isString) {
       // Big binary chunk: do not copy it; write framing around it separately.
@@ -794,6 +800,18 @@ export class OutgoingMessage extends LightStream {
       buf[off++] = 10;
     }
     return this._writeRaw(buf, cb);
+  }
+
+  /**
+   * A string chunk with an encoding Buffer does not know: as Node's, what goes
+   * before it (the head, a chunk-size line) is still written, then the socket's
+   * write throws `ERR_UNKNOWN_ENCODING`.
+   */
+  private _unknownEncoding(head: string | null, frameLen: number, encoding: unknown): never {
+    let pre = head ?? "";
+    if (frameLen >= 0) pre += frameLen.toString(16) + "\r\n";
+    if (pre !== "") this._writeRaw(latin1Buffer(pre), null);
+    throw ERR_UNKNOWN_ENCODING(encoding);
   }
 
   /** Sends `data` as is, prepending the head when it was not sent yet (Node's `_send`). */
@@ -849,6 +867,15 @@ export class OutgoingMessage extends LightStream {
 
   private _flushTick(): void {
     this._flushScheduled = false;
+    if (this._tickUncorked) {
+      // A user uncork() took this tick's cork already: as Node's, the tick's
+      // uncork undoes a cork() made since.
+      this._tickUncorked = false;
+      if (this._corked > 0) {
+        this.uncork();
+        return;
+      }
+    }
     if (this._corked === 0) this._flushOutput();
   }
 
@@ -960,12 +987,11 @@ export class OutgoingMessage extends LightStream {
         }
         return this;
       }
+      // Corked, as Node's end() corks the socket; a write that throws (an
+      // unknown encoding) leaves it corked, as there.
       this._corked++;
-      try {
-        this._write_(chunk, enc, null, true);
-      } finally {
-        this._corked--;
-      }
+      this._write_(chunk, enc, null, true);
+      this._corked--;
     } else if (this.finished) {
       if (typeof callback === "function") {
         if (!this.writableFinished) this.once("finish", callback);
@@ -1036,7 +1062,11 @@ export class OutgoingMessage extends LightStream {
    */
   flushHeaders(): void {
     if (!this._header) this._implicitHeader();
+    // On the wire now, as Node's, unless a write of this tick holds the
+    // socket corked (then it goes with that write).
+    const held = this._flushScheduled;
     this._send("");
+    if (!held && this._corked === 0 && this._transport !== null) this._flushOutput();
   }
 
   /** Buffers writes until `uncork()`; as Node's, it corks the socket too. */
@@ -1057,7 +1087,18 @@ export class OutgoingMessage extends LightStream {
 
   /** Undoes one `cork()`; the last one flushes what was buffered as one write. */
   uncork(): void {
-    if (this._corked === 0) return;
+    if (this._corked === 0) {
+      // Node's write() corks the socket until the next tick; an uncork() undoes
+      // that cork, so what this tick wrote goes out now.
+      if (
+        this._flushScheduled && !this._tickUncorked && this._transport !== null &&
+        (this._out !== null || this._outCbs !== null)
+      ) {
+        this._tickUncorked = true;
+        this._flushOutput();
+      }
+      return;
+    }
     this._corked--;
     if (this._corked === 0 && this._transport !== null) this._flushOutput();
     if (this._socketCorks > this._corked) this._uncorkSocket(this._socketCorks - this._corked);
@@ -1105,6 +1146,7 @@ export class OutgoingMessage extends LightStream {
     this._errored = error ?? null;
     this._failQueued(error);
     this._out = null;
+    this.outputSize = 0;
     this._outCbs = null;
     this._outEndsEmpty = false;
     if (this.socket) this.socket.destroy(error);
@@ -1157,7 +1199,9 @@ export class OutgoingMessage extends LightStream {
     if (this._corked > this._socketCorks) this._corkSocket(this._corked - this._socketCorks);
     const reported = this._pendingReported;
     this._pendingReported = 0;
-    const ret = this._flushOutput();
+    // Still corked: what was queued waits for the last uncork(), as in Node's
+    // corked socket.
+    const ret = this._corked > 0 ? true : this._flushOutput();
     if (reported > 0 && this._owner !== null) this._owner.pendingData(-reported);
     if (this.finished) this._finish();
     else if (ret && this._needDrain) {
