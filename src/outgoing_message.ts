@@ -1146,7 +1146,8 @@ export class OutgoingMessage extends LightStream {
     this._errored = error ?? null;
     this._failQueued(error);
     this._out = null;
-    this.outputSize = 0;
+    // Attached, Node's bytes would be in the socket, gone with it.
+    if (this._transport !== null) this.outputSize = 0;
     this._outCbs = null;
     this._outEndsEmpty = false;
     if (this.socket) this.socket.destroy(error);

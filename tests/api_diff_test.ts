@@ -1,0 +1,219 @@
+/**
+ * Behaviours found by a differential run of random API call sequences
+ * (server responses and client requests) against Node 20's `node:http`.
+ *
+ * Node's `write()` corks the socket until the next tick; `flushHeaders()`,
+ * `writeContinue()` and friends write to it at once. So a head flushed and
+ * then destroyed (or corked) in the same tick is on the wire, and an
+ * `uncork()` without a `cork()` undoes the write's cork: what the tick wrote
+ * goes out then, and the tick's own uncork later undoes the user's `cork()`.
+ *
+ * A string chunk with an unknown encoding throws `ERR_UNKNOWN_ENCODING` from
+ * the socket's write, after what goes before it (the head, a chunk-size
+ * line) was written. From `end()` it leaves the socket corked: nothing more
+ * goes out.
+ *
+ * `addTrailers()` that throws on a bad field keeps the lines before it.
+ *
+ * Corks from before a request has its socket hold its bytes until the last
+ * `uncork()`, as on Node's corked socket.
+ *
+ * `end()` then `destroy()` in one tick sends the response and emits 'finish'
+ * (Node's socket wrote it already); on Deno the write in flight is let go out.
+ */
+
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import * as net from "node:net";
+import { Buffer } from "node:buffer";
+import { createServer, request } from "../mod.ts";
+import type { IncomingMessage } from "../src/incoming_message.ts";
+import type { ServerResponse } from "../src/server_response.ts";
+import { latin1, listen, noDate, sendQuiet, sleep, stop } from "./server_util.ts";
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** Serves one raw request with `handler`; resolves what came back (Date masked). */
+async function exchange(
+  handler: Handler,
+  requestText: string,
+  quietMs = 150,
+): Promise<{ wire: string; closed: boolean }> {
+  const server = createServer(handler);
+  const port = await listen(server);
+  try {
+    const r = await sendQuiet(port, requestText, quietMs);
+    return { wire: noDate(r.response), closed: r.closed };
+  } finally {
+    await stop(server);
+  }
+}
+
+const GET11_CLOSE = "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n";
+const GET10 = "GET / HTTP/1.0\r\n\r\n";
+const HEAD_CLOSE = "HTTP/1.1 200 OK\r\nDate: X\r\nConnection: close\r\n";
+
+describe("api diff: flushHeaders() and cork()", () => {
+  test("flushHeaders() then destroy() in one tick: the head is on the wire", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.flushHeaders();
+      res.destroy();
+    }, GET11_CLOSE);
+    assert.equal(wire, HEAD_CLOSE + "Transfer-Encoding: chunked\r\n\r\n");
+  });
+
+  test("flushHeaders() then cork(): the head is not held", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.flushHeaders();
+      res.cork();
+    }, GET10);
+    assert.equal(wire, HEAD_CLOSE + "\r\n");
+  });
+
+  test("a write, flushHeaders() and cork() in one tick: all held by the cork", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.write("hello");
+      res.flushHeaders();
+      res.cork();
+    }, GET10);
+    assert.equal(wire, "");
+  });
+
+  test("uncork() without cork() sends the tick's writes; the tick undoes a later cork()", async () => {
+    const corked: number[] = [];
+    const { wire } = await exchange((_req, res) => {
+      res.writeHead(200, { "Content-Length": "6" });
+      res.write("abc");
+      res.uncork();
+      res.cork();
+      corked.push(res.writableCorked);
+      setTimeout(() => {
+        corked.push(res.writableCorked);
+        res.write("def");
+      }, 20);
+    }, GET11_CLOSE);
+    assert.equal(
+      wire,
+      "HTTP/1.1 200 OK\r\nContent-Length: 6\r\nDate: X\r\nConnection: close\r\n\r\nabcdef",
+    );
+    assert.deepEqual(corked, [1, 0]);
+  });
+});
+
+describe("api diff: unknown encodings", () => {
+  test("write(): throws ERR_UNKNOWN_ENCODING after the head and size line went out", async () => {
+    const errors: string[] = [];
+    const { wire } = await exchange((_req, res) => {
+      try {
+        res.write("x", "bogus-enc" as BufferEncoding);
+      } catch (e) {
+        errors.push((e as { code?: string }).code ?? "?");
+      }
+      res.end();
+    }, GET11_CLOSE);
+    assert.deepEqual(errors, ["ERR_UNKNOWN_ENCODING"]);
+    assert.equal(wire, HEAD_CLOSE + "Transfer-Encoding: chunked\r\n\r\n1\r\n0\r\n\r\n");
+  });
+
+  test("write() on an identity body: the head goes out, nothing after it", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.writeHead(599);
+      assert.throws(
+        () => res.write("x", "bogus-enc" as BufferEncoding),
+        { code: "ERR_UNKNOWN_ENCODING", message: "Unknown encoding: bogus-enc" },
+      );
+    }, GET10);
+    assert.equal(wire, "HTTP/1.1 599 unknown\r\nDate: X\r\nConnection: close\r\n\r\n");
+  });
+
+  test("end(): throws and leaves the response corked; queued writes fail at close", async () => {
+    const seen: string[] = [];
+    const { wire } = await exchange((_req, res) => {
+      res.write("abc", (err) => seen.push(err ? String((err as { code?: string }).code) : "ok"));
+      assert.throws(() => res.end("x", "bogus-enc" as BufferEncoding), {
+        code: "ERR_UNKNOWN_ENCODING",
+      });
+      seen.push(`ended=${res.writableEnded}`);
+    }, GET11_CLOSE);
+    await sleep(20);
+    assert.equal(wire, "");
+    assert.deepEqual(seen, ["ended=false", "ERR_STREAM_DESTROYED"]);
+  });
+});
+
+describe("api diff: trailers, destroy", () => {
+  test("addTrailers() that throws keeps the lines before the bad field", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.write("a");
+      assert.throws(() => res.addTrailers([["X-A", "1"], ["bad name", "2"]]), {
+        code: "ERR_INVALID_HTTP_TOKEN",
+      });
+      res.end();
+    }, GET11_CLOSE);
+    assert.equal(
+      wire,
+      HEAD_CLOSE + "Transfer-Encoding: chunked\r\n\r\n1\r\na\r\n0\r\nX-A: 1\r\n\r\n",
+    );
+  });
+
+  test("end() then destroy() in one tick: the response goes out and 'finish' comes", async () => {
+    const events: string[] = [];
+    const { wire } = await exchange((_req, res) => {
+      res.on("finish", () => events.push("finish"));
+      res.on("close", () => events.push("close"));
+      res.end("bye");
+      res.destroy();
+    }, GET11_CLOSE);
+    await sleep(20);
+    assert.equal(wire, HEAD_CLOSE + "Content-Length: 3\r\n\r\nbye");
+    assert.deepEqual(events, ["finish", "close"]);
+  });
+
+  test("write(), destroy(), end() in one tick: writableFinished once closed", async () => {
+    let finished: boolean | null = null;
+    await exchange((_req, res) => {
+      res.write("abc");
+      res.destroy();
+      res.end();
+      res.on("close", () => setTimeout(() => finished = res.writableFinished, 5));
+    }, GET11_CLOSE);
+    await sleep(30);
+    assert.equal(finished, true);
+  });
+});
+
+describe("api diff: client request", () => {
+  test("corked before its socket: nothing is sent until the last uncork()", async () => {
+    let got = "";
+    const peer = net.createServer((s) => {
+      s.on("data", (d: Uint8Array) => {
+        got += latin1(d);
+        if (got.endsWith("0\r\n\r\n")) s.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+      });
+      s.on("error", () => {});
+    });
+    await new Promise<void>((r) => peer.listen(0, "127.0.0.1", () => r()));
+    const port = (peer.address() as net.AddressInfo).port;
+    try {
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port, method: "POST", agent: false });
+        req.on("error", reject);
+        req.on("response", (res: IncomingMessage) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.cork();
+        req.write(Buffer.from("abc"));
+        setTimeout(() => {
+          assert.equal(got, "");
+          req.uncork();
+          req.end();
+        }, 100);
+      });
+      assert.equal(status, 200);
+      assert.ok(got.endsWith("\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), JSON.stringify(got));
+    } finally {
+      await new Promise<void>((r) => peer.close(() => r()));
+    }
+  });
+});
