@@ -260,6 +260,8 @@ export class OutgoingMessage extends LightStream {
   private _flushScheduled = false;
   /** An `uncork()` undid the write's per-tick cork before its tick came. */
   private _tickUncorked = false;
+  /** `destroy()` dropped output queued on the connection. */
+  private _lostOnDestroy = false;
   private _pendingReported = 0;
   protected _corked = 0;
   /** How many of the `cork()` calls also corked the socket (and are undone on it). */
@@ -645,7 +647,12 @@ export class OutgoingMessage extends LightStream {
 
     this._header = finishHead(st);
     this._headerSent = false;
-    if (st.expect) this._send("", "latin1", null);
+    // As Node's `_send("")`: the head goes now, as a UTF-8 string.
+    if (st.expect) {
+      const held = this._heldByTick();
+      this._send("", "utf8", null);
+      if (!held && this._corked === 0 && this._transport !== null) this._flushOutput();
+    }
   }
 
   // -------------------------------------------------------------- write path
@@ -748,8 +755,9 @@ export class OutgoingMessage extends LightStream {
     if (head !== null) this._headerSent = true;
     const isString = typeof chunk === "string";
     // Node writes head + string chunk as one string in the chunk's encoding.
-    const headUtf8 = head !== null && !chunked && isString && encoding !== "latin1" &&
-      isUtf8ish(encoding);
+    // (An empty string on a chunked body too: Node sends it unframed, with the head.)
+    const headUtf8 = head !== null && isString && (!chunked || chunk.length === 0) &&
+      encoding !== "latin1" && isUtf8ish(encoding);
     if (headUtf8) {
       // The usual res.end(text): head and text in one UTF-8 encode, no length passes.
       return this._writeRaw(utf8Bytes(head + (chunk as string)), cb);
@@ -999,8 +1007,12 @@ export class OutgoingMessage extends LightStream {
       }
       return this;
     } else if (!this._header) {
+      // Corked as Node's socket is here: a head that throws (a bad status)
+      // leaves it corked.
+      this._corked++;
       this._contentLength = 0;
       this._implicitHeader();
+      this._corked--;
     }
 
     if (typeof callback === "function") this.once("finish", callback);
@@ -1022,7 +1034,7 @@ export class OutgoingMessage extends LightStream {
     this._corked++;
     if (this._hasBody && this.chunkedEncoding) {
       this._sendRawTail(lastChunk(this._trailer), finish);
-    } else if (!this._headerSent || this.outputSize > 0 || chunk) {
+    } else if (!this._headerSent || this.outputSize > 0 || chunk || this._lostOnDestroy) {
       this._send("", "latin1", finish);
     } else {
       nextTick(() => finish());
@@ -1064,9 +1076,18 @@ export class OutgoingMessage extends LightStream {
     if (!this._header) this._implicitHeader();
     // On the wire now, as Node's, unless a write of this tick holds the
     // socket corked (then it goes with that write).
-    const held = this._flushScheduled;
+    const held = this._heldByTick();
     this._send("");
     if (!held && this._corked === 0 && this._transport !== null) this._flushOutput();
+  }
+
+  /**
+   * A body write of this tick waits for the tick's flush: as Node's write()
+   * corks the socket until the next tick, what is written directly to the
+   * socket now (a flushed head, a 1xx) waits with it.
+   */
+  protected _heldByTick(): boolean {
+    return this._flushScheduled && this._out !== null;
   }
 
   /** Buffers writes until `uncork()`; as Node's, it corks the socket too. */
@@ -1146,8 +1167,12 @@ export class OutgoingMessage extends LightStream {
     this._errored = error ?? null;
     this._failQueued(error);
     this._out = null;
-    // Attached, Node's bytes would be in the socket, gone with it.
-    if (this._transport !== null) this.outputSize = 0;
+    // Attached, Node's bytes would be in the socket, gone with it (and an
+    // end() then finds them pending: no 'finish').
+    if (this._transport !== null && this.outputSize > 0) {
+      this.outputSize = 0;
+      this._lostOnDestroy = true;
+    }
     this._outCbs = null;
     this._outEndsEmpty = false;
     if (this.socket) this.socket.destroy(error);

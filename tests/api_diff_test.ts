@@ -15,6 +15,9 @@
  *
  * `addTrailers()` that throws on a bad field keeps the lines before it.
  *
+ * A head with an `Expect` field is written as soon as it is built, as a
+ * UTF-8 string (Node's `_send("")`): non-latin1-safe values go out as UTF-8.
+ *
  * Corks from before a request has its socket hold its bytes until the last
  * `uncork()`, as on Node's corked socket.
  *
@@ -138,6 +141,68 @@ describe("api diff: unknown encodings", () => {
     await sleep(20);
     assert.equal(wire, "");
     assert.deepEqual(seen, ["ended=false", "ERR_STREAM_DESTROYED"]);
+  });
+});
+
+describe("api diff: a head with Expect", () => {
+  test("sent at once as a UTF-8 string, as Node's _send('')", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.setHeader("Expect", "x");
+      res.setHeader("X-U", "\u00fc");
+      res.end();
+    }, GET11_CLOSE);
+    assert.equal(
+      wire,
+      "HTTP/1.1 200 OK\r\nExpect: x\r\nX-U: \u00c3\u00bc\r\nDate: X\r\nConnection: close\r\n" +
+        "Content-Length: 0\r\n\r\n",
+    );
+  });
+});
+
+describe("api diff: more heads and ticks", () => {
+  test("an empty string written on a chunked body sends the head as UTF-8", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.statusMessage = "\u00e9t\u00e9";
+      res.write("");
+    }, GET11_CLOSE);
+    assert.equal(
+      wire,
+      "HTTP/1.1 200 \u00c3\u00a9t\u00c3\u00a9\r\nDate: X\r\nConnection: close\r\n" +
+        "Transfer-Encoding: chunked\r\n\r\n",
+    );
+  });
+
+  test("end() whose head throws leaves the response corked: a 102 after it waits", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.statusCode = -1;
+      assert.throws(() => res.end(), { code: "ERR_HTTP_INVALID_STATUS_CODE" });
+      res.writeProcessing();
+    }, GET11_CLOSE);
+    assert.equal(wire, "");
+  });
+
+  test("a 1xx after a write of the same tick waits with it (gone with a destroy)", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.write("abc");
+      res.writeProcessing();
+      res.destroy();
+    }, GET11_CLOSE);
+    assert.equal(wire, "");
+  });
+
+  test("a head with Expect goes at once: a write, destroy() in the tick loses only the body", async () => {
+    const events: string[] = [];
+    const { wire } = await exchange((_req, res) => {
+      res.on("finish", () => events.push("finish"));
+      res.on("close", () => events.push("close"));
+      res.setHeader("Expect", "x");
+      res.write("body", "latin1");
+      res.destroy();
+      res.end();
+    }, GET10);
+    await sleep(20);
+    assert.equal(wire, "HTTP/1.1 200 OK\r\nExpect: x\r\nDate: X\r\nConnection: close\r\n\r\n");
+    assert.deepEqual(events, ["close"]);
   });
 });
 
