@@ -1238,6 +1238,20 @@ export class OutgoingMessage extends LightStream {
 
   /** Lets go of the connection. */
   _detach(): void {
+    // Writes made after end() and held by a cork(): on Node they sit in the
+    // corked socket's buffer, which the socket's end() flushes when the
+    // connection closes after this message; on a kept-alive one they never
+    // go out (nor count in this message's writableLength).
+    if (this._out !== null && this._transport !== null) {
+      if (this._last) {
+        this._corked = 0;
+        this._flushOutput();
+      } else {
+        this._failQueued();
+        this._out = null;
+        this.outputSize = 0;
+      }
+    }
     this.socket = null;
     this._transport = null;
   }

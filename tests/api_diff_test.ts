@@ -21,6 +21,10 @@
  * Corks from before a request has its socket hold its bytes until the last
  * `uncork()`, as on Node's corked socket.
  *
+ * Writes made after `end()` and held by a `cork()` follow the response when
+ * the connection closes after it (the socket's end flushes them), and never
+ * go out on a kept-alive connection.
+ *
  * `end()` then `destroy()` in one tick sends the response and emits 'finish'
  * (Node's socket wrote it already); on Deno the write in flight is let go out.
  */
@@ -203,6 +207,37 @@ describe("api diff: more heads and ticks", () => {
     await sleep(20);
     assert.equal(wire, "HTTP/1.1 200 OK\r\nExpect: x\r\nDate: X\r\nConnection: close\r\n\r\n");
     assert.deepEqual(events, ["close"]);
+  });
+});
+
+describe("api diff: writes after end() held by a cork()", () => {
+  test("on a closing connection they follow the response", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.end("abc");
+      res.cork();
+      res.writeContinue();
+    }, GET10);
+    assert.equal(
+      wire,
+      HEAD_CLOSE + "\r\nabcHTTP/1.1 100 Continue\r\n\r\n",
+    );
+  });
+
+  test("on a kept-alive one they never go out; writableFinished once closed", async () => {
+    let finished: boolean | null = null;
+    const { wire } = await exchange((_req, res) => {
+      res.end("hi");
+      res.cork();
+      res.writeProcessing();
+      res.on("close", () => setTimeout(() => finished = res.writableFinished, 5));
+    }, "GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+    await sleep(30);
+    assert.equal(
+      wire,
+      "HTTP/1.1 200 OK\r\nDate: X\r\nConnection: keep-alive\r\nKeep-Alive: timeout=5\r\n" +
+        "Content-Length: 2\r\n\r\nhi",
+    );
+    assert.equal(finished, true);
   });
 });
 
