@@ -996,9 +996,14 @@ export class OutgoingMessage extends LightStream {
         return this;
       }
       // Corked, as Node's end() corks the socket; a write that throws (an
-      // unknown encoding) leaves it corked, as there.
+      // unknown encoding) leaves a socket corked, as there.
       this._corked++;
-      this._write_(chunk, enc, null, true);
+      try {
+        this._write_(chunk, enc, null, true);
+      } catch (e) {
+        if (this._transport === null) this._corked--;
+        throw e;
+      }
       this._corked--;
     } else if (this.finished) {
       if (typeof callback === "function") {
@@ -1008,10 +1013,15 @@ export class OutgoingMessage extends LightStream {
       return this;
     } else if (!this._header) {
       // Corked as Node's socket is here: a head that throws (a bad status)
-      // leaves it corked.
+      // leaves a socket corked.
       this._corked++;
       this._contentLength = 0;
-      this._implicitHeader();
+      try {
+        this._implicitHeader();
+      } catch (e) {
+        if (this._transport === null) this._corked--;
+        throw e;
+      }
       this._corked--;
     }
 

@@ -282,7 +282,42 @@ describe("api diff: trailers, destroy", () => {
   });
 });
 
+/** A raw peer answering each request head with an empty 200; resolves what it read. */
+async function withPeer(fn: (port: number) => Promise<void>): Promise<string> {
+  let got = "";
+  const peer = net.createServer((s) => {
+    s.on("data", (d: Uint8Array) => {
+      got += latin1(d);
+      if (got.endsWith("\r\n\r\n")) s.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+    });
+    s.on("error", () => {});
+  });
+  await new Promise<void>((r) => peer.listen(0, "127.0.0.1", () => r()));
+  try {
+    await fn((peer.address() as net.AddressInfo).port);
+  } finally {
+    await new Promise<void>((r) => peer.close(() => r()));
+  }
+  return got;
+}
+
 describe("api diff: client request", () => {
+  test("end() that throws before the socket leaves nothing corked", async () => {
+    const got = await withPeer((port) =>
+      new Promise<void>((resolve, reject) => {
+        const req = request({ host: "127.0.0.1", port, agent: false });
+        req.on("error", reject);
+        req.on("response", (res: IncomingMessage) => {
+          res.resume();
+          res.on("end", () => resolve());
+        });
+        assert.throws(() => req.end(5 as unknown as string), { code: "ERR_INVALID_ARG_TYPE" });
+        req.end();
+      })
+    );
+    assert.ok(got.startsWith("GET / HTTP/1.1\r\n"), JSON.stringify(got));
+  });
+
   test("corked before its socket: nothing is sent until the last uncork()", async () => {
     let got = "";
     const peer = net.createServer((s) => {
