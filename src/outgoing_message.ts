@@ -260,6 +260,8 @@ export class OutgoingMessage extends LightStream {
   private _flushScheduled = false;
   /** An `uncork()` undid the write's per-tick cork before its tick came. */
   private _tickUncorked = false;
+  /** A body write of this tick holds what goes out until the tick's flush (Node's per-tick cork). */
+  private _tickHeld = false;
   /** `destroy()` dropped output queued on the connection. */
   private _lostOnDestroy = false;
   private _pendingReported = 0;
@@ -733,6 +735,14 @@ export class OutgoingMessage extends LightStream {
       return true;
     }
 
+    if (!fromEnd && this._transport !== null && this._corked === 0) {
+      // Node's write() corks the socket until the next tick.
+      this._tickHeld = true;
+      if (!this._flushScheduled) {
+        this._flushScheduled = true;
+        nextTick(() => this._flushTick());
+      }
+    }
     return this._sendBody(chunk, encoding, cb, this.chunkedEncoding);
   }
 
@@ -875,6 +885,7 @@ export class OutgoingMessage extends LightStream {
 
   private _flushTick(): void {
     this._flushScheduled = false;
+    this._tickHeld = false;
     if (this._tickUncorked) {
       // A user uncork() took this tick's cork already: as Node's, the tick's
       // uncork undoes a cork() made since.
@@ -1097,7 +1108,7 @@ export class OutgoingMessage extends LightStream {
    * socket now (a flushed head, a 1xx) waits with it.
    */
   protected _heldByTick(): boolean {
-    return this._flushScheduled && this._out !== null;
+    return this._tickHeld;
   }
 
   /** Buffers writes until `uncork()`; as Node's, it corks the socket too. */
@@ -1121,11 +1132,9 @@ export class OutgoingMessage extends LightStream {
     if (this._corked === 0) {
       // Node's write() corks the socket until the next tick; an uncork() undoes
       // that cork, so what this tick wrote goes out now.
-      if (
-        this._flushScheduled && !this._tickUncorked && this._transport !== null &&
-        (this._out !== null || this._outCbs !== null)
-      ) {
+      if (this._tickHeld && !this._tickUncorked && this._transport !== null) {
         this._tickUncorked = true;
+        this._tickHeld = false;
         this._flushOutput();
       }
       return;
