@@ -194,6 +194,18 @@ describe("api diff: more heads and ticks", () => {
     assert.equal(wire, "");
   });
 
+  test("a 1xx after an empty write of the same tick waits with it", async () => {
+    const { wire } = await exchange((_req, res) => {
+      res.flushHeaders();
+      setTimeout(() => {
+        res.write(Buffer.alloc(0), () => {});
+        res.writeContinue();
+        res.destroy();
+      }, 10);
+    }, GET11_CLOSE);
+    assert.equal(wire, HEAD_CLOSE + "Transfer-Encoding: chunked\r\n\r\n");
+  });
+
   test("a head with Expect goes at once: a write, destroy() in the tick loses only the body", async () => {
     const events: string[] = [];
     const { wire } = await exchange((_req, res) => {
