@@ -461,6 +461,9 @@ export class ClientRequest extends OutgoingMessage {
     this.destroyed = true;
     if (this.res) this.res._dump();
     this._destroyError = error;
+    // Callbacks of writes still held here (a cork) learn they never went out,
+    // before the request's 'error', as from Node's destroyed socket.
+    this._failQueued(error);
     const s = this.socket as ClientSocket | null;
     // As Node: the socket fails with the error, and the connection's 'error'
     // listener reports it (then the close handling aborts what is unfinished).

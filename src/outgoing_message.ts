@@ -1244,9 +1244,7 @@ export class OutgoingMessage extends LightStream {
     if (this._corked > this._socketCorks) this._corkSocket(this._corked - this._socketCorks);
     const reported = this._pendingReported;
     this._pendingReported = 0;
-    // Still corked: what was queued waits for the last uncork(), as in Node's
-    // corked socket.
-    const ret = this._corked > 0 ? true : this._flushOutput();
+    const ret = this._flushOutput();
     if (reported > 0 && this._owner !== null) this._owner.pendingData(-reported);
     if (this.finished) this._finish();
     else if (ret && this._needDrain) {

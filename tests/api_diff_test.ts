@@ -18,9 +18,6 @@
  * A head with an `Expect` field is written as soon as it is built, as a
  * UTF-8 string (Node's `_send("")`): non-latin1-safe values go out as UTF-8.
  *
- * Corks from before a request has its socket hold its bytes until the last
- * `uncork()`, as on Node's corked socket.
- *
  * Writes made after `end()` and held by a `cork()` follow the response when
  * the connection closes after it (the socket's end flushes them), and never
  * go out on a kept-alive connection.
@@ -328,39 +325,5 @@ describe("api diff: client request", () => {
       })
     );
     assert.ok(got.startsWith("GET / HTTP/1.1\r\n"), JSON.stringify(got));
-  });
-
-  test("corked before its socket: nothing is sent until the last uncork()", async () => {
-    let got = "";
-    const peer = net.createServer((s) => {
-      s.on("data", (d: Uint8Array) => {
-        got += latin1(d);
-        if (got.endsWith("0\r\n\r\n")) s.end("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
-      });
-      s.on("error", () => {});
-    });
-    await new Promise<void>((r) => peer.listen(0, "127.0.0.1", () => r()));
-    const port = (peer.address() as net.AddressInfo).port;
-    try {
-      const status = await new Promise<number>((resolve, reject) => {
-        const req = request({ host: "127.0.0.1", port, method: "POST", agent: false });
-        req.on("error", reject);
-        req.on("response", (res: IncomingMessage) => {
-          res.resume();
-          resolve(res.statusCode ?? 0);
-        });
-        req.cork();
-        req.write(Buffer.from("abc"));
-        setTimeout(() => {
-          assert.equal(got, "");
-          req.uncork();
-          req.end();
-        }, 100);
-      });
-      assert.equal(status, 200);
-      assert.ok(got.endsWith("\r\n\r\n3\r\nabc\r\n0\r\n\r\n"), JSON.stringify(got));
-    } finally {
-      await new Promise<void>((r) => peer.close(() => r()));
-    }
   });
 });
