@@ -311,6 +311,27 @@ async function withPeer(fn: (port: number) => Promise<void>): Promise<string> {
 }
 
 describe("api diff: client request", () => {
+  test("destroy() fails the callbacks of corked writes before 'error'", async () => {
+    const seen: string[] = [];
+    await withPeer((port) =>
+      new Promise<void>((resolve) => {
+        const req = request({ host: "127.0.0.1", port, method: "POST", agent: false });
+        req.on("error", (e: Error & { code?: string }) => seen.push(`error:${e.code}`));
+        req.on("close", () => {
+          seen.push("close");
+          resolve();
+        });
+        req.write("abc");
+        setTimeout(() => {
+          req.cork();
+          req.write("def", (e) => seen.push(`cb:${(e as { code?: string } | null)?.code}`));
+          req.destroy();
+        }, 50);
+      })
+    );
+    assert.deepEqual(seen, ["cb:ERR_STREAM_DESTROYED", "error:ECONNRESET", "close"]);
+  });
+
   test("end() that throws before the socket leaves nothing corked", async () => {
     const got = await withPeer((port) =>
       new Promise<void>((resolve, reject) => {
