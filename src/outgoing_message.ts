@@ -1258,9 +1258,10 @@ export class OutgoingMessage extends LightStream {
     // Writes made after end() and held by a cork(): on Node they sit in the
     // corked socket's buffer, which the socket's end() flushes when the
     // connection closes after this message; on a kept-alive one they never
-    // go out (nor count in this message's writableLength).
+    // go out (nor count in this message's writableLength). Held only by the
+    // tick's flush, they go now.
     if (this._out !== null && this._transport !== null) {
-      if (this._last) {
+      if (this._last || this._corked === 0) {
         this._corked = 0;
         this._flushOutput();
       } else {
