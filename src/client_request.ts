@@ -472,6 +472,9 @@ export class ClientRequest extends OutgoingMessage {
     this.destroyed = true;
     if (this.res) this.res._dump();
     this._destroyError = error;
+    // Callbacks of writes still held here (a cork) learn they never went out,
+    // before the request's 'error', as from Node's destroyed socket.
+    this._failQueued(error);
     const s = this.socket as ClientSocket | null;
     // As Node: the socket fails with the error, and the connection's 'error'
     // listener reports it (then the close handling aborts what is unfinished).
@@ -490,9 +493,9 @@ export class ClientRequest extends OutgoingMessage {
       const done = (er: Error | null | undefined): void => {
         if (!this.aborted && !er) er = connResetException("socket hang up");
         if (er) this.emit("error", er);
-        // abort() queued its 'abort' event after this tick: keep the documented order.
-        if (this.aborted) process.nextTick(() => this._emitClose());
-        else this._emitClose();
+        // As Node 20's: 'close' now, so an abort() made before the socket came
+        // sees 'close' before its queued 'abort' (the docs' order is the reverse).
+        this._emitClose();
       };
       if (socket) {
         if (!err && this.agent && !socket.destroyed) {

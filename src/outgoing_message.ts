@@ -62,6 +62,7 @@ import {
   ERR_STREAM_DESTROYED,
   ERR_STREAM_NULL_VALUES,
   ERR_STREAM_WRITE_AFTER_END,
+  ERR_UNKNOWN_ENCODING,
 } from "./core/errors.ts";
 import { nextTick } from "./next_tick.ts";
 import { latin1EncodeInto, utf8ByteLength } from "./core/latin1.ts";
@@ -257,6 +258,12 @@ export class OutgoingMessage extends LightStream {
   /** The queue ends with an empty write that carries a callback (see `Transport.showsWrites`). */
   private _outEndsEmpty = false;
   private _flushScheduled = false;
+  /** An `uncork()` undid the write's per-tick cork before its tick came. */
+  private _tickUncorked = false;
+  /** A body write of this tick holds what goes out until the tick's flush (Node's per-tick cork). */
+  private _tickHeld = false;
+  /** `destroy()` dropped output queued on the connection. */
+  private _lostOnDestroy = false;
   private _pendingReported = 0;
   protected _corked = 0;
   /** How many of the `cork()` calls also corked the socket (and are undone on it). */
@@ -553,7 +560,7 @@ export class OutgoingMessage extends LightStream {
    */
   addTrailers(headers: TrailersInput): void {
     this._trailer = "";
-    this._trailer = serializeTrailers(headers, this._uniqueHeaders);
+    this._trailer = serializeTrailers(headers, this._uniqueHeaders, this);
   }
 
   // ------------------------------------------------------------ head building
@@ -642,7 +649,12 @@ export class OutgoingMessage extends LightStream {
 
     this._header = finishHead(st);
     this._headerSent = false;
-    if (st.expect) this._send("", "latin1", null);
+    // As Node's `_send("")`: the head goes now, as a UTF-8 string.
+    if (st.expect) {
+      const held = this._heldByTick();
+      this._send("", "utf8", null);
+      if (!held && this._corked === 0 && this._transport !== null) this._flushOutput();
+    }
   }
 
   // -------------------------------------------------------------- write path
@@ -723,6 +735,14 @@ export class OutgoingMessage extends LightStream {
       return true;
     }
 
+    if (!fromEnd && this._transport !== null && this._corked === 0) {
+      // Node's write() corks the socket until the next tick.
+      this._tickHeld = true;
+      if (!this._flushScheduled) {
+        this._flushScheduled = true;
+        nextTick(() => this._flushTick());
+      }
+    }
     return this._sendBody(chunk, encoding, cb, this.chunkedEncoding);
   }
 
@@ -745,8 +765,9 @@ export class OutgoingMessage extends LightStream {
     if (head !== null) this._headerSent = true;
     const isString = typeof chunk === "string";
     // Node writes head + string chunk as one string in the chunk's encoding.
-    const headUtf8 = head !== null && !chunked && isString && encoding !== "latin1" &&
-      isUtf8ish(encoding);
+    // (An empty string on a chunked body too: Node sends it unframed, with the head.)
+    const headUtf8 = head !== null && isString && (!chunked || chunk.length === 0) &&
+      encoding !== "latin1" && isUtf8ish(encoding);
     if (headUtf8) {
       // The usual res.end(text): head and text in one UTF-8 encode, no length passes.
       return this._writeRaw(utf8Bytes(head + (chunk as string)), cb);
@@ -754,6 +775,9 @@ export class OutgoingMessage extends LightStream {
     const headLen = head === null ? 0 : headUtf8 ? Buffer.byteLength(head, "utf8") : head.length;
     const dataLen = isString ? byteLengthOf(chunk, encoding) : (chunk as Uint8Array).byteLength;
     const frame = chunked && dataLen > 0;
+    if (isString && !isUtf8ish(encoding) && !Buffer.isEncoding(encoding as string)) {
+      this._unknownEncoding(head, frame ? dataLen : -1, encoding);
+    }
 
     if (dataLen >= COPY_LIMIT && !isString) {
       // Big binary chunk: do not copy it; write framing around it separately.
@@ -794,6 +818,18 @@ export class OutgoingMessage extends LightStream {
       buf[off++] = 10;
     }
     return this._writeRaw(buf, cb);
+  }
+
+  /**
+   * A string chunk with an encoding Buffer does not know: as Node's, what goes
+   * before it (the head, a chunk-size line) is still written, then the socket's
+   * write throws `ERR_UNKNOWN_ENCODING`.
+   */
+  private _unknownEncoding(head: string | null, frameLen: number, encoding: unknown): never {
+    let pre = head ?? "";
+    if (frameLen >= 0) pre += frameLen.toString(16) + "\r\n";
+    if (pre !== "") this._writeRaw(latin1Buffer(pre), null);
+    throw ERR_UNKNOWN_ENCODING(encoding);
   }
 
   /** Sends `data` as is, prepending the head when it was not sent yet (Node's `_send`). */
@@ -849,6 +885,16 @@ export class OutgoingMessage extends LightStream {
 
   private _flushTick(): void {
     this._flushScheduled = false;
+    this._tickHeld = false;
+    if (this._tickUncorked) {
+      // A user uncork() took this tick's cork already: as Node's, the tick's
+      // uncork undoes a cork() made since.
+      this._tickUncorked = false;
+      if (this._corked > 0) {
+        this.uncork();
+        return;
+      }
+    }
     if (this._corked === 0) this._flushOutput();
   }
 
@@ -960,12 +1006,16 @@ export class OutgoingMessage extends LightStream {
         }
         return this;
       }
+      // Corked, as Node's end() corks the socket; a write that throws (an
+      // unknown encoding) leaves a socket corked, as there.
       this._corked++;
       try {
         this._write_(chunk, enc, null, true);
-      } finally {
-        this._corked--;
+      } catch (e) {
+        if (this._transport === null) this._corked--;
+        throw e;
       }
+      this._corked--;
     } else if (this.finished) {
       if (typeof callback === "function") {
         if (!this.writableFinished) this.once("finish", callback);
@@ -973,8 +1023,17 @@ export class OutgoingMessage extends LightStream {
       }
       return this;
     } else if (!this._header) {
+      // Corked as Node's socket is here: a head that throws (a bad status)
+      // leaves a socket corked.
+      this._corked++;
       this._contentLength = 0;
-      this._implicitHeader();
+      try {
+        this._implicitHeader();
+      } catch (e) {
+        if (this._transport === null) this._corked--;
+        throw e;
+      }
+      this._corked--;
     }
 
     if (typeof callback === "function") this.once("finish", callback);
@@ -996,7 +1055,7 @@ export class OutgoingMessage extends LightStream {
     this._corked++;
     if (this._hasBody && this.chunkedEncoding) {
       this._sendRawTail(lastChunk(this._trailer), finish);
-    } else if (!this._headerSent || this.outputSize > 0 || chunk) {
+    } else if (!this._headerSent || this.outputSize > 0 || chunk || this._lostOnDestroy) {
       this._send("", "latin1", finish);
     } else {
       nextTick(() => finish());
@@ -1036,7 +1095,20 @@ export class OutgoingMessage extends LightStream {
    */
   flushHeaders(): void {
     if (!this._header) this._implicitHeader();
+    // On the wire now, as Node's, unless a write of this tick holds the
+    // socket corked (then it goes with that write).
+    const held = this._heldByTick();
     this._send("");
+    if (!held && this._corked === 0 && this._transport !== null) this._flushOutput();
+  }
+
+  /**
+   * A body write of this tick waits for the tick's flush: as Node's write()
+   * corks the socket until the next tick, what is written directly to the
+   * socket now (a flushed head, a 1xx) waits with it.
+   */
+  protected _heldByTick(): boolean {
+    return this._tickHeld;
   }
 
   /** Buffers writes until `uncork()`; as Node's, it corks the socket too. */
@@ -1057,7 +1129,16 @@ export class OutgoingMessage extends LightStream {
 
   /** Undoes one `cork()`; the last one flushes what was buffered as one write. */
   uncork(): void {
-    if (this._corked === 0) return;
+    if (this._corked === 0) {
+      // Node's write() corks the socket until the next tick; an uncork() undoes
+      // that cork, so what this tick wrote goes out now.
+      if (this._tickHeld && !this._tickUncorked && this._transport !== null) {
+        this._tickUncorked = true;
+        this._tickHeld = false;
+        this._flushOutput();
+      }
+      return;
+    }
     this._corked--;
     if (this._corked === 0 && this._transport !== null) this._flushOutput();
     if (this._socketCorks > this._corked) this._uncorkSocket(this._socketCorks - this._corked);
@@ -1105,6 +1186,12 @@ export class OutgoingMessage extends LightStream {
     this._errored = error ?? null;
     this._failQueued(error);
     this._out = null;
+    // Attached, Node's bytes would be in the socket, gone with it (and an
+    // end() then finds them pending: no 'finish').
+    if (this._transport !== null && this.outputSize > 0) {
+      this.outputSize = 0;
+      this._lostOnDestroy = true;
+    }
     this._outCbs = null;
     this._outEndsEmpty = false;
     if (this.socket) this.socket.destroy(error);
@@ -1168,6 +1255,21 @@ export class OutgoingMessage extends LightStream {
 
   /** Lets go of the connection. */
   _detach(): void {
+    // Writes made after end() and held by a cork(): on Node they sit in the
+    // corked socket's buffer, which the socket's end() flushes when the
+    // connection closes after this message; on a kept-alive one they never
+    // go out (nor count in this message's writableLength). Held only by the
+    // tick's flush, they go now.
+    if (this._out !== null && this._transport !== null) {
+      if (this._last || this._corked === 0) {
+        this._corked = 0;
+        this._flushOutput();
+      } else {
+        this._failQueued();
+        this._out = null;
+        this.outputSize = 0;
+      }
+    }
     this.socket = null;
     this._transport = null;
   }

@@ -171,16 +171,18 @@ export class ServerResponse extends OutgoingMessage {
    * ```
    */
   writeContinue(cb?: (err?: Error | null) => void): void {
+    const held = this._heldByTick();
     this._writeRaw(CONTINUE, cb);
     this._sent100 = true;
     // On the wire now, as Node (ahead of a 400 for a bad request pipelined behind).
-    if (this._corked === 0) this._flushOutput();
+    if (!held && this._corked === 0) this._flushOutput();
   }
 
   /** Writes `HTTP/1.1 102 Processing` now. */
   writeProcessing(cb?: (err?: Error | null) => void): void {
+    const held = this._heldByTick();
     this._writeRaw(PROCESSING, cb);
-    if (this._corked === 0) this._flushOutput();
+    if (!held && this._corked === 0) this._flushOutput();
   }
 
   /**
@@ -210,8 +212,9 @@ export class ServerResponse extends OutgoingMessage {
       head += key + ": " + hints[key] + "\r\n";
     }
     head += "\r\n";
+    const held = this._heldByTick();
     this._writeRaw(Buffer.from(head, "latin1"), cb);
-    if (this._corked === 0) this._flushOutput();
+    if (!held && this._corked === 0) this._flushOutput();
   }
 
   /** Builds the head with the current `statusCode` (first write/end without `writeHead`). */

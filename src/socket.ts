@@ -738,7 +738,6 @@ export class Socket extends Duplex {
   }
 }
 
-
 // `writableLength` counts the transport's queue too (the HTTP layer writes it
 // directly). Defined here because the Duplex typings declare it as a property.
 Object.defineProperty(Socket.prototype, "writableLength", {

@@ -309,35 +309,42 @@ function checkTrailerValue(name: string, value: string | number): void {
 export function serializeTrailers(
   trailers: TrailersInput,
   unique?: ReadonlySet<string> | null,
+  partial?: { _trailer: string },
 ): string {
   let out = "";
   const isArray = Array.isArray(trailers);
   const keys = Object.keys(trailers);
-  for (let i = 0; i < keys.length; i++) {
-    let name: string;
-    let value: OutgoingHeaderValue;
-    if (isArray) {
-      const e = (trailers as readonly (readonly [string, OutgoingHeaderValue])[])[i];
-      name = e[0];
-      value = e[1];
-    } else {
-      name = keys[i];
-      value = (trailers as Readonly<Record<string, OutgoingHeaderValue>>)[name];
-    }
-    validateHeaderName(name, "Trailer name");
-    if (Array.isArray(value)) {
-      const list = value as readonly (string | number)[];
-      if (list.length > 1 && (!unique || !unique.has(name.toLowerCase()))) {
-        for (let j = 0; j < list.length; j++) {
-          checkTrailerValue(name, list[j]);
-          out += name + ": " + list[j] + "\r\n";
-        }
-        continue;
+  try {
+    for (let i = 0; i < keys.length; i++) {
+      let name: string;
+      let value: OutgoingHeaderValue;
+      if (isArray) {
+        const e = (trailers as readonly (readonly [string, OutgoingHeaderValue])[])[i];
+        name = e[0];
+        value = e[1];
+      } else {
+        name = keys[i];
+        value = (trailers as Readonly<Record<string, OutgoingHeaderValue>>)[name];
       }
-      value = list.join("; ");
+      validateHeaderName(name, "Trailer name");
+      if (Array.isArray(value)) {
+        const list = value as readonly (string | number)[];
+        if (list.length > 1 && (!unique || !unique.has(name.toLowerCase()))) {
+          for (let j = 0; j < list.length; j++) {
+            checkTrailerValue(name, list[j]);
+            out += name + ": " + list[j] + "\r\n";
+          }
+          continue;
+        }
+        value = list.join("; ");
+      }
+      checkTrailerValue(name, value as string | number);
+      out += name + ": " + value + "\r\n";
     }
-    checkTrailerValue(name, value as string | number);
-    out += name + ": " + value + "\r\n";
+  } catch (e) {
+    // As Node's addTrailers: the lines before the bad one stay set.
+    if (partial) partial._trailer = out;
+    throw e;
   }
   return out;
 }

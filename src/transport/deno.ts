@@ -174,6 +174,8 @@ export class DenoTransport implements Transport {
   #inflightDone = 0;
   #inflightCb: WriteCallback | undefined = undefined;
   #inflightCbs: (WriteCallback | undefined)[] | null = null;
+  /** The promise of the `conn.write` in flight (a destroy lets it finish before closing). */
+  #inflightWrite: Promise<number> | null = null;
   #needDrain = false;
   #ending = false;
   #writeShut = false;
@@ -413,7 +415,8 @@ export class DenoTransport implements Transport {
   #startWrite(conn: DenoConn, data: Uint8Array): void {
     this.#inflight = data;
     this.#inflightDone = 0;
-    conn.write(data).then(this.#onWritten, this.#onWritten);
+    const w = this.#inflightWrite = conn.write(data);
+    w.then(this.#onWritten, this.#onWritten);
   }
 
   /** Send what was queued while a write was in flight, as one buffer. */
@@ -444,7 +447,8 @@ export class DenoTransport implements Transport {
         return;
       }
       this.#inflightDone = done;
-      conn.write(data.subarray(done)).then(this.#onWritten, this.#onWritten);
+      const w = this.#inflightWrite = conn.write(data.subarray(done));
+      w.then(this.#onWritten, this.#onWritten);
       return;
     }
     this.#bytesWritten += total;
@@ -454,6 +458,7 @@ export class DenoTransport implements Transport {
   #writeDone(total: number, error: Error | null): void {
     this.#pending -= total;
     this.#inflight = null;
+    this.#inflightWrite = null;
     const cb = this.#inflightCb;
     const cbs = this.#inflightCbs;
     this.#inflightCb = undefined;
@@ -548,10 +553,41 @@ export class DenoTransport implements Transport {
     if (this.#destroyed) return;
     this.#destroyed = true;
     this.#abort?.abort();
-    try {
-      this.#conn?.close();
-    } catch {
-      // already closed
+    const conn = this.#conn;
+    const inflight = this.#inflightWrite;
+    if (conn && inflight !== null) {
+      // As a Node socket's writes already handed to the kernel, the write in
+      // flight, and what is queued behind it below the high-water mark, still
+      // go out (res.end() then destroy() in one tick sends the response).
+      const queue = this.#pending < HIGH_WATER_MARK ? this.#queue : null;
+      const queued = this.#queueBytes;
+      const left = (this.#inflight as Uint8Array).byteLength - this.#inflightDone;
+      // Their callbacks learn how that write went (not dropped below).
+      const cbs = queue !== null ? this.#callbacks : null;
+      if (queue !== null) this.#callbacks = null;
+      const settle = (error: Error | null): void => {
+        if (cbs !== null) { for (const cb of cbs) if (cb) callWriteCallback(cb, error); }
+        close();
+      };
+      const close = (): void => {
+        try {
+          conn.close();
+        } catch {
+          // already closed
+        }
+      };
+      const failed = (): void => settle(ERR_STREAM_DESTROYED("write"));
+      inflight.then((n) => {
+        if (queue === null || n !== left) return failed();
+        const rest = queue.length === 1 ? queue[0] : concat(queue, queued);
+        conn.write(rest).then((m) => m === queued ? settle(null) : failed(), failed);
+      }, failed);
+    } else {
+      try {
+        conn?.close();
+      } catch {
+        // already closed
+      }
     }
     this.#dropWrites(ERR_STREAM_DESTROYED("write"));
     this.resume();
