@@ -17,7 +17,7 @@
  * @module
  */
 
-import { setImmediate } from "node:timers";
+import { clearTimeout, setImmediate, setTimeout } from "node:timers";
 import type {
   AddressInfo,
   ConnectOptions,
@@ -99,6 +99,9 @@ const readPool = new ReadPool((size) => new Uint8Array(size));
 let spare: Uint8Array | null = null;
 /** `write()` returns false once this many bytes are queued. */
 const HIGH_WATER_MARK = 65536;
+
+/** How long a destroyed connection may still send what was already written (see `destroy`). */
+const DESTROY_FLUSH_MS = 1000;
 
 const NOOP_HANDLER: TransportHandler = {
   onData(): void {},
@@ -565,16 +568,27 @@ export class DenoTransport implements Transport {
       // Their callbacks learn how that write went (not dropped below).
       const cbs = queue !== null ? this.#callbacks : null;
       if (queue !== null) this.#callbacks = null;
-      const settle = (error: Error | null): void => {
-        if (cbs !== null) { for (const cb of cbs) if (cb) callWriteCallback(cb, error); }
-        close();
-      };
+      let closed = false;
       const close = (): void => {
+        if (closed) return;
+        closed = true;
+        clearTimeout(bound);
         try {
           conn.close();
         } catch {
           // already closed
         }
+      };
+      // A peer that reads nothing must not hold a destroyed connection open:
+      // past DESTROY_FLUSH_MS it closes whatever is still on its way.
+      const bound = setTimeout(close, DESTROY_FLUSH_MS);
+      (bound as { unref?: () => void }).unref?.();
+      let settled = false;
+      const settle = (error: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        if (cbs !== null) { for (const cb of cbs) if (cb) callWriteCallback(cb, error); }
+        close();
       };
       const failed = (): void => settle(ERR_STREAM_DESTROYED("write"));
       inflight.then((n) => {
