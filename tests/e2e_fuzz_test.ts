@@ -315,8 +315,14 @@ const PROFILES: readonly Profile[] = [
 ];
 
 function makeServer(mode: Mode, profile: Profile, served: Served): Server {
+  // Each connection's peer port as read when it was accepted: a socket's
+  // `remotePort` read later (destroyed, handed off) is not always its own.
+  const peerPort = new WeakMap<object, number>();
+  const portOf = (socket: object | null | undefined): number =>
+    (socket && peerPort.get(socket)) ?? (socket as { remotePort?: number } | null)?.remotePort ??
+      -1;
   const count = (socket: net.Socket | { remotePort?: number }): void => {
-    const port = socket.remotePort ?? -1;
+    const port = portOf(socket);
     served.seen.set(port, (served.seen.get(port) ?? 0) + 1);
     const list = served.bodies.get(port) ?? [];
     served.bodies.set(port, list);
@@ -324,7 +330,7 @@ function makeServer(mode: Mode, profile: Profile, served: Served): Server {
   };
   /** Reads `req` (just counted) to the end, noting its body, then calls `then`. */
   const read = (req: IncomingMessage, then: () => void): void => {
-    const list = served.bodies.get(req.socket.remotePort ?? -1)!;
+    const list = served.bodies.get(portOf(req.socket))!;
     const index = list.length - 1;
     let body = "";
     req.on("data", (d: Uint8Array) => body += Buffer.from(d).toString("latin1"));
@@ -371,8 +377,12 @@ function makeServer(mode: Mode, profile: Profile, served: Served): Server {
   Object.assign(server, profile.props);
   const emit = server.emit;
   server.emit = function (this: Server, event: string | symbol, ...args: unknown[]): boolean {
+    if (event === "connection") {
+      const s = args[0] as { remotePort?: number };
+      if (s && typeof s.remotePort === "number") peerPort.set(s, s.remotePort);
+    }
     if (event === "clientError") {
-      const port = (args[1] as net.Socket).remotePort ?? -1;
+      const port = portOf(args[1] as net.Socket);
       served.failed.add(port);
       const code = (args[0] as { code?: unknown }).code;
       if (typeof code !== "string" || !/^(HPE_|ERR_|E[A-Z]+$)/.test(code)) {
