@@ -155,6 +155,13 @@ export function initLegacyServer(
   Object.defineProperties(self, Object.getOwnPropertyDescriptors(made));
 }
 
+/** A boolean option: validated when given (ERR_INVALID_ARG_TYPE), else `fallback`. */
+function booleanOption(value: unknown, name: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  validateBoolean(value, name);
+  return value as boolean;
+}
+
 /**
  * An HTTP server (Node's `http.Server`).
  *
@@ -280,28 +287,25 @@ export class Server extends EventEmitter {
     } else {
       this.connectionsCheckingInterval = 30_000;
     }
-    if (opts.requireHostHeader !== undefined) {
-      validateBoolean(opts.requireHostHeader, "options.requireHostHeader");
-      this.requireHostHeader = opts.requireHostHeader;
-    } else {
-      this.requireHostHeader = true;
-    }
+    this.requireHostHeader = booleanOption(
+      opts.requireHostHeader,
+      "options.requireHostHeader",
+      true,
+    );
     if (opts.joinDuplicateHeaders !== undefined) {
       validateBoolean(opts.joinDuplicateHeaders, "options.joinDuplicateHeaders");
     }
     this.joinDuplicateHeaders = opts.joinDuplicateHeaders;
-    if (opts.rejectNonStandardBodyWrites !== undefined) {
-      validateBoolean(opts.rejectNonStandardBodyWrites, "options.rejectNonStandardBodyWrites");
-      this.rejectNonStandardBodyWrites = opts.rejectNonStandardBodyWrites;
-    } else {
-      this.rejectNonStandardBodyWrites = false;
-    }
-    if (opts.optimizeEmptyRequests !== undefined) {
-      validateBoolean(opts.optimizeEmptyRequests, "options.optimizeEmptyRequests");
-      this.optimizeEmptyRequests = opts.optimizeEmptyRequests;
-    } else {
-      this.optimizeEmptyRequests = false;
-    }
+    this.rejectNonStandardBodyWrites = booleanOption(
+      opts.rejectNonStandardBodyWrites,
+      "options.rejectNonStandardBodyWrites",
+      false,
+    );
+    this.optimizeEmptyRequests = booleanOption(
+      opts.optimizeEmptyRequests,
+      "options.optimizeEmptyRequests",
+      false,
+    );
     if (opts.shouldUpgradeCallback !== undefined) {
       if (typeof opts.shouldUpgradeCallback !== "function") {
         throw ERR_INVALID_ARG_TYPE(
